@@ -1,0 +1,26 @@
+from django.db import transaction
+
+from accounts.models import Membership, User, Workspace
+from privacy import services as privacy_services
+from privacy.models import PolicyVersion
+
+
+@transaction.atomic
+def workspace_create(*, owner: User, name: str = "") -> Workspace:
+    workspace = Workspace.objects.create(name=name or f"{owner.full_name or owner.email}'s workspace")
+    Membership.objects.create(workspace=workspace, user=owner, role=Membership.Role.OWNER)
+    return workspace
+
+
+@transaction.atomic
+def user_signup_complete(*, user: User, policy_version: PolicyVersion) -> Workspace:
+    """Everything a new account needs besides the user row: its workspace and its policy acceptance."""
+    privacy_services.policy_accept(user=user, version=policy_version)
+    return workspace_create(owner=user)
+
+
+def user_update_profile(*, user: User, full_name: str) -> User:
+    user.full_name = full_name.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name"])
+    return user

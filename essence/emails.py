@@ -1,0 +1,89 @@
+"""Every email Essence sends goes through here and then through a Celery task.
+
+``send_templated_email`` renders ``templates/emails/<name>_subject.txt``,
+``_body.txt`` and ``_body.html``; ``queue_message`` takes an already rendered
+message (allauth's). Both record an EmailDelivery and hand the message to
+``send_email_task`` once the current transaction commits, so a rolled-back
+action never sends mail.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from essence.models import EmailDelivery
+
+
+class EmailCategory:
+    # Needed to use the account (verification, reset, security notices, receipts).
+    TRANSACTIONAL = "transactional"
+    # About the service itself: policy changes, reminders the user set.
+    SERVICE = "service"
+    # Announcements and tips: only to people who have not objected.
+    MARKETING = "marketing"
+
+
+def send_templated_email(
+    *,
+    template: str,
+    to: list[str],
+    context: dict | None = None,
+    category: str = EmailCategory.TRANSACTIONAL,
+    user=None,
+    reply_to: list[str] | None = None,
+) -> EmailDelivery:
+    context = {"site_url": settings.SITE_URL, "support_email": settings.SUPPORT_EMAIL, **(context or {})}
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{template}_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to,
+    )
+    message.attach_alternative(render_to_string(f"emails/{template}_body.html", context), "text/html")
+    return queue_message(message, template=template, category=category, user=user)
+
+
+def queue_message(
+    message: EmailMultiAlternatives, *, template: str, category: str, user=None
+) -> EmailDelivery:
+    from essence.tasks import send_email_task
+
+    delivery = EmailDelivery.objects.create(template=template[:100], category=category, user=user)
+    payload = message_to_payload(message)
+    transaction.on_commit(lambda: send_email_task.delay(str(delivery.id), payload))
+    return delivery
+
+
+def message_to_payload(message: EmailMultiAlternatives) -> dict:
+    html = next(
+        (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
+        None,
+    )
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "html": html,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+    }
+
+
+def payload_to_message(payload: dict) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=payload["from_email"],
+        to=payload["to"],
+        reply_to=payload.get("reply_to") or None,
+        headers=payload.get("headers") or None,
+    )
+    if payload.get("html"):
+        message.attach_alternative(payload["html"], "text/html")
+    return message

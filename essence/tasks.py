@@ -1,0 +1,35 @@
+import logging
+
+from celery import shared_task
+from django.core.cache import cache
+
+from essence import services
+
+logger = logging.getLogger(__name__)
+
+EMAIL_MAX_RETRIES = 8
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=EMAIL_MAX_RETRIES,
+)
+def send_email_task(self, delivery_id: str, payload: dict) -> bool:
+    try:
+        return services.email_deliver(delivery_id=delivery_id, payload=payload)
+    except Exception:
+        if self.request.retries >= EMAIL_MAX_RETRIES:
+            logger.exception("email %s failed for good", delivery_id)
+            services.email_mark_failed(delivery_id=delivery_id)
+        raise
+
+
+@shared_task
+def celery_smoke_task(token: str) -> None:
+    """Proves a worker is consuming: `manage.py celerysmoke` waits for this key."""
+    cache.set(f"celery-smoke:{token}", "done", timeout=300)

@@ -98,3 +98,25 @@ class Membership(models.Model):
 
 def user_display(user) -> str:
     return user.full_name or user.email
+
+
+class UsageEvent(models.Model):
+    """Something a workspace did (an action, credits used): shown to the user, charted for
+    staff, anonymised on schedule and on account deletion (workspace and user cleared)."""
+
+    workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=50)
+    credits = models.IntegerField(default=0, help_text="Credits used by the action (0 if free).")
+    quantity = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="accounts_usage_ws_created"),
+            models.Index(fields=["created_at"], name="accounts_usage_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} x{self.quantity}"

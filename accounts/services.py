@@ -1,6 +1,7 @@
 from django.db import transaction
 
-from accounts.models import Membership, User, Workspace
+from accounts.models import Membership, UsageEvent, User, Workspace
+from credits import services as credit_services
 from privacy import services as privacy_services
 from privacy.models import PolicyVersion
 
@@ -9,7 +10,15 @@ from privacy.models import PolicyVersion
 def workspace_create(*, owner: User, name: str = "") -> Workspace:
     workspace = Workspace.objects.create(name=name or f"{owner.full_name or owner.email}'s workspace")
     Membership.objects.create(workspace=workspace, user=owner, role=Membership.Role.OWNER)
+    credit_services.signup_grant(workspace=workspace)
     return workspace
+
+
+def usage_event_record(*, workspace: Workspace, action: str, user: User | None = None, credits: int = 0,
+                       quantity: int = 1) -> UsageEvent:
+    return UsageEvent.objects.create(
+        workspace=workspace, user=user, action=action, credits=credits, quantity=quantity
+    )
 
 
 @transaction.atomic

@@ -1,31 +1,34 @@
 """Test data built through the same services the product uses."""
 
-import datetime
-from pathlib import Path
+import importlib
 
 import factory
 from allauth.account.models import EmailAddress
-from django.conf import settings
+from django.apps import apps as django_apps
 
 from accounts import services as account_services
 from accounts.models import User
 from privacy.models import PolicyVersion
 
-POLICY_V1 = Path(settings.BASE_DIR) / "privacy" / "policy_texts" / "v1.txt"
 DEFAULT_PASSWORD = "correct horse battery staple"
 
 
+SEED_MIGRATIONS = [
+    ("privacy.migrations.0002_publish_policy_v1", "publish_v1"),
+    ("credits.migrations.0002_ledger_append_only_and_seed", "seed"),
+]
+
+
+def ensure_seed_data() -> None:
+    """Data migrations seed the policy, prices and packs; transactional tests flush
+    them, so run the same seed functions again (they are idempotent)."""
+    for module, function in SEED_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
 def ensure_policy_v1() -> PolicyVersion:
-    """The data migration publishes v1; transactional tests flush it, so re-create it."""
-    version, _ = PolicyVersion.objects.get_or_create(
-        version=1,
-        defaults={
-            "text": POLICY_V1.read_text(encoding="utf-8"),
-            "last_updated": datetime.date(2026, 11, 26),
-            "published_at": datetime.datetime(2026, 11, 26, tzinfo=datetime.UTC),
-        },
-    )
-    return version
+    ensure_seed_data()
+    return PolicyVersion.objects.get(version=1)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import Membership, User, Workspace
+from credits.admin_actions import adjust_credits
 
 
 @admin.register(User)
@@ -30,3 +31,4 @@ class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "created_at"]
     search_fields = ["name", "memberships__user__email"]
     inlines = [MembershipInline]
+    actions = [adjust_credits]

@@ -19,3 +19,15 @@ class InsufficientCredits(CreditError):
 
 class UnknownAction(CreditError):
     pass
+
+
+class BuyingDisabled(CreditError):
+    def __init__(self):
+        super().__init__("Buying credits is not available right now (payments are not configured). "
+                         "Your balance and history are unaffected; please try again later or contact support.")
+
+
+class CheckoutFailed(CreditError):
+    def __init__(self):
+        super().__init__("We could not start the payment with Stripe. Nothing was charged; please try again "
+                         "in a moment.")

@@ -167,12 +167,22 @@ class Purchase(models.Model):
     stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
     amount_refunded = models.PositiveIntegerField(default=0)
     credits_refunded = models.PositiveIntegerField(default=0)
+    # Credits currently held back by open or lost disputes (won disputes give them back).
+    credits_disputed = models.PositiveIntegerField(default=0)
     receipt_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Claimed (conditional update) before the receipt email is sent: one receipt per purchase.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(credits_refunded__lte=models.F("credits")),
+                                   name="credits_purchase_refund_le_credits"),
+            models.CheckConstraint(condition=Q(amount_refunded__lte=models.F("amount")),
+                                   name="credits_purchase_amount_refunded_le_amount"),
+        ]
         indexes = [models.Index(fields=["workspace", "-created_at"], name="credits_purchase_ws_created")]
 
     def __str__(self):

@@ -1,7 +1,12 @@
+import datetime
+
 from django.db.models import Sum
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Workspace
-from credits.models import CreditAccount, CreditPack, LedgerEntry, Purchase
+from credits.models import CreditAccount, CreditPack, LedgerEntry, Price, Purchase
 
 
 def balance_for(*, workspace: Workspace) -> int:
@@ -15,6 +20,35 @@ def ledger_for(*, workspace: Workspace):
 
 def purchases_for(*, workspace: Workspace):
     return Purchase.objects.filter(workspace=workspace).select_related("pack").order_by("-created_at")
+
+
+def purchase_get_for_workspace(*, workspace: Workspace, session_id: str) -> Purchase:
+    """The one gate for a purchase by Checkout Session id: another workspace's id is a 404."""
+    purchase = Purchase.objects.filter(workspace=workspace, stripe_checkout_session_id=session_id).first()
+    if purchase is None:
+        raise Http404("No such purchase")
+    return purchase
+
+
+def spend_per_day(*, workspace: Workspace, days: int = 30) -> list[tuple[datetime.date, int]]:
+    """Credits spent on each of the last ``days`` days (today included), oldest first, zeros filled in."""
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    rows = (
+        LedgerEntry.objects.filter(workspace=workspace, kind=LedgerEntry.Kind.SPEND, created_at__gte=start)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(total=Sum("amount"))
+        .values_list("day", "total")
+    )
+    spent = {day: -total for day, total in rows}
+    return [(first + datetime.timedelta(days=i), spent.get(first + datetime.timedelta(days=i), 0))
+            for i in range(days)]
+
+
+def price_list():
+    return Price.objects.order_by("action")
 
 
 def packs_on_sale():

@@ -3,15 +3,22 @@ changes only here, in the same transaction as its entry, with the account row lo
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User, Workspace
-from credits.exceptions import InsufficientCredits, UnknownAction
-from credits.models import CreditAccount, LedgerEntry, Price, Purchase
+from credits import stripe_api
+from credits.exceptions import BuyingDisabled, CheckoutFailed, InsufficientCredits, UnknownAction
+from credits.models import CreditAccount, CreditPack, LedgerEntry, Price, Purchase, StripeEvent
+
+logger = logging.getLogger(__name__)
 
 
 def price_for(*, action: str) -> int:
@@ -202,3 +209,248 @@ def _record_idempotently(**kwargs) -> LedgerEntry:
         if existing is None:
             raise
         return existing
+
+
+# --- Stripe Checkout -------------------------------------------------------------------------
+
+
+def purchase_checkout_start(*, workspace: Workspace, user: User, pack: CreditPack) -> tuple[Purchase, str]:
+    """Create a Stripe Checkout Session for ``pack`` and record a pending Purchase.
+
+    Returns the purchase and the Checkout URL to redirect to. Grants nothing: credits come
+    only from the signed webhook. Raises BuyingDisabled / CheckoutFailed (nothing recorded).
+    """
+    if not stripe_api.buying_enabled():
+        raise BuyingDisabled()
+    try:
+        session = stripe_api.checkout_session_create(
+            workspace_id=workspace.id, pack_code=pack.code, pack_name=pack.name, credits=pack.credits,
+            amount=pack.price_amount, currency=pack.currency, customer_email=user.email,
+            idempotency_key=f"checkout-{uuid.uuid4()}",
+        )
+    except stripe.StripeError as exc:
+        logger.error("Stripe checkout session create failed for workspace %s pack %s: %s",
+                     workspace.id, pack.code, exc)
+        raise CheckoutFailed() from exc
+    account, _ = CreditAccount.objects.get_or_create(workspace=workspace)
+    purchase = Purchase(
+        workspace=workspace, account_anonymous_id=account.anonymous_id, created_by=user, pack=pack,
+        credits=pack.credits, amount=pack.price_amount, currency=pack.currency,
+        stripe_checkout_session_id=session.id,
+        stripe_payment_intent_id=_id_of(session.get("payment_intent")),
+    )
+    purchase.full_clean()
+    purchase.save()
+    return purchase, session.url
+
+
+# --- Stripe webhook events --------------------------------------------------------------------
+
+
+def _id_of(value) -> str:
+    """Stripe fields are an id or an expanded object; always return the id (or "")."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return value.get("id") or ""
+
+
+def stripe_event_process(*, event: dict) -> bool:
+    """Apply one verified Stripe event exactly once. Returns False for a duplicate.
+
+    The event id is inserted first, in the same transaction as its effect: a concurrent
+    delivery of the same id waits on the unique index, then fails and has no effect; if the
+    effect fails, the id is rolled back too and Stripe's retry processes it again.
+    """
+    handler = _HANDLERS.get(event["type"])
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                StripeEvent.objects.create(event_id=event["id"], type=event["type"], payload=event)
+        except IntegrityError:
+            return False
+        if handler is not None:
+            handler(obj=event["data"]["object"], event_id=event["id"])
+    return True
+
+
+def _purchase_for_session(session_id: str) -> Purchase | None:
+    purchase = Purchase.objects.select_for_update().filter(stripe_checkout_session_id=session_id).first()
+    if purchase is None:
+        logger.warning("Stripe session %s matches no purchase; ignored", session_id)
+    return purchase
+
+
+def _purchase_for_charge(*, payment_intent_id: str, charge_id: str) -> Purchase | None:
+    purchase = None
+    if payment_intent_id:
+        purchase = Purchase.objects.select_for_update().filter(stripe_payment_intent_id=payment_intent_id).first()
+    if purchase is None and charge_id:
+        purchase = Purchase.objects.select_for_update().filter(stripe_charge_id=charge_id).first()
+    if purchase is None:
+        logger.warning("Stripe charge %s / payment intent %s matches no purchase; ignored",
+                       charge_id, payment_intent_id)
+    return purchase
+
+
+def _on_session_completed(*, obj: dict, event_id: str) -> None:
+    if obj.get("payment_status") == "paid":
+        _purchase_grant(obj=obj, event_id=event_id)
+    else:
+        # Delayed payment methods: the purchase stays pending until async_payment_succeeded.
+        purchase = _purchase_for_session(obj["id"])
+        if purchase is not None and not purchase.stripe_payment_intent_id and obj.get("payment_intent"):
+            purchase.stripe_payment_intent_id = _id_of(obj.get("payment_intent"))
+            purchase.save(update_fields=["stripe_payment_intent_id"])
+
+
+def _on_session_async_succeeded(*, obj: dict, event_id: str) -> None:
+    _purchase_grant(obj=obj, event_id=event_id)
+
+
+def _on_session_async_failed(*, obj: dict, event_id: str) -> None:
+    purchase = _purchase_for_session(obj["id"])
+    if purchase is not None and purchase.status == Purchase.Status.PENDING:
+        purchase.status = Purchase.Status.FAILED
+        purchase.save(update_fields=["status"])
+
+
+def _purchase_grant(*, obj: dict, event_id: str) -> None:
+    purchase = _purchase_for_session(obj["id"])
+    if purchase is None or purchase.workspace is None:
+        return
+    amount_total = obj.get("amount_total")
+    if amount_total is not None and (amount_total != purchase.amount
+                                     or (obj.get("currency") or purchase.currency).lower() != purchase.currency):
+        logger.error("Stripe session %s paid %s %s but purchase %s expects %s %s; not granted",
+                     obj["id"], amount_total, obj.get("currency"), purchase.id, purchase.amount, purchase.currency)
+        return
+    if purchase.paid_at is not None:
+        return  # already granted (completed + async_succeeded, or a second event id)
+    grant(
+        workspace=purchase.workspace, amount=purchase.credits, kind=LedgerEntry.Kind.PURCHASE,
+        idempotency_key=f"purchase:{purchase.stripe_checkout_session_id}", purchase=purchase,
+        stripe_event_id=event_id,
+    )
+    purchase.status = Purchase.Status.PAID
+    purchase.paid_at = timezone.now()
+    purchase.stripe_payment_intent_id = _id_of(obj.get("payment_intent")) or purchase.stripe_payment_intent_id
+    purchase.save(update_fields=["status", "paid_at", "stripe_payment_intent_id"])
+    purchase_id = purchase.id
+    transaction.on_commit(lambda: _enqueue_receipt(purchase_id))
+
+
+def _enqueue_receipt(purchase_id: int) -> None:
+    from credits.tasks import purchase_receipt_task
+
+    purchase_receipt_task.delay(purchase_id)
+
+
+def _credits_for(purchase: Purchase, money: int) -> int:
+    """Credits that ``money`` (minor units) of this purchase bought, rounded down. Integers only."""
+    money = max(0, min(money, purchase.amount))
+    return purchase.credits * money // purchase.amount if purchase.amount else 0
+
+
+def _on_charge_refunded(*, obj: dict, event_id: str) -> None:
+    purchase = _purchase_for_charge(payment_intent_id=_id_of(obj.get("payment_intent")), charge_id=obj.get("id", ""))
+    if purchase is None or purchase.paid_at is None:
+        return  # nothing was granted, so nothing to take back
+    amount_refunded = min(int(obj.get("amount_refunded") or 0), purchase.amount)
+    if amount_refunded <= purchase.amount_refunded:
+        return  # an older (or the same) cumulative figure: already applied
+    target = _credits_for(purchase, amount_refunded)
+    to_take = target - purchase.credits_refunded
+    if to_take > 0 and purchase.workspace is not None:
+        take_back(
+            workspace=purchase.workspace, amount=to_take, kind=LedgerEntry.Kind.REFUND,
+            idempotency_key=f"refund:{obj.get('id', '')}:{amount_refunded}", purchase=purchase,
+            stripe_event_id=event_id,
+        )
+    purchase.amount_refunded = amount_refunded
+    purchase.credits_refunded = max(target, purchase.credits_refunded)
+    purchase.stripe_charge_id = purchase.stripe_charge_id or obj.get("id", "")
+    purchase.status = (Purchase.Status.REFUNDED if amount_refunded >= purchase.amount
+                       else Purchase.Status.PARTIALLY_REFUNDED)
+    purchase.save(update_fields=["amount_refunded", "credits_refunded", "stripe_charge_id", "status"])
+
+
+def _on_dispute_created(*, obj: dict, event_id: str) -> None:
+    purchase = _purchase_for_charge(payment_intent_id=_id_of(obj.get("payment_intent")),
+                                    charge_id=_id_of(obj.get("charge")))
+    if purchase is None or purchase.paid_at is None or purchase.workspace is None:
+        return
+    # Never take back more than is still held: what refunds and earlier disputes took stays taken.
+    held = purchase.credits - purchase.credits_refunded - purchase.credits_disputed
+    to_take = min(_credits_for(purchase, int(obj.get("amount") or 0)), max(held, 0))
+    if to_take > 0:
+        take_back(
+            workspace=purchase.workspace, amount=to_take, kind=LedgerEntry.Kind.DISPUTE,
+            idempotency_key=f"dispute:{obj['id']}", purchase=purchase, stripe_event_id=event_id,
+        )
+        purchase.credits_disputed += to_take
+    purchase.status = Purchase.Status.DISPUTED
+    purchase.save(update_fields=["credits_disputed", "status"])
+
+
+def _on_dispute_closed(*, obj: dict, event_id: str) -> None:
+    purchase = _purchase_for_charge(payment_intent_id=_id_of(obj.get("payment_intent")),
+                                    charge_id=_id_of(obj.get("charge")))
+    if purchase is None or purchase.workspace is None:
+        return
+    if obj.get("status") != "won":
+        return  # lost (or warning_closed): what the dispute took stays taken
+    taken = LedgerEntry.objects.filter(
+        workspace=purchase.workspace, idempotency_key=f"dispute:{obj['id']}"
+    ).first()
+    if taken is None:
+        return
+    grant(
+        workspace=purchase.workspace, amount=-taken.amount, kind=LedgerEntry.Kind.DISPUTE_REVERSAL,
+        idempotency_key=f"dispute-won:{obj['id']}", purchase=purchase, stripe_event_id=event_id,
+    )
+    purchase.credits_disputed = max(0, purchase.credits_disputed + taken.amount)
+    purchase.status = (Purchase.Status.REFUNDED if purchase.amount_refunded >= purchase.amount
+                       else Purchase.Status.PARTIALLY_REFUNDED if purchase.amount_refunded
+                       else Purchase.Status.PAID)
+    purchase.save(update_fields=["credits_disputed", "status"])
+
+
+_HANDLERS = {
+    "checkout.session.completed": _on_session_completed,
+    "checkout.session.async_payment_succeeded": _on_session_async_succeeded,
+    "checkout.session.async_payment_failed": _on_session_async_failed,
+    "charge.refunded": _on_charge_refunded,
+    "charge.dispute.created": _on_dispute_created,
+    "charge.dispute.closed": _on_dispute_closed,
+}
+
+
+# --- Receipt (Celery) -------------------------------------------------------------------------
+
+
+def purchase_receipt_send(*, purchase_id: int, fetch_receipt_url: bool = True) -> bool:
+    """Fetch the Stripe receipt URL (if missing) and email the receipt once. Safe to repeat.
+
+    Raises on a Stripe API error so the task can retry; returns True if the email was sent now.
+    """
+    purchase = Purchase.objects.select_related("workspace", "created_by").filter(id=purchase_id).first()
+    if purchase is None or purchase.paid_at is None or purchase.receipt_sent_at is not None:
+        return False
+    if (fetch_receipt_url and not purchase.receipt_url and purchase.stripe_payment_intent_id
+            and stripe_api.buying_enabled()):
+        intent = stripe_api.payment_intent_retrieve(payment_intent_id=purchase.stripe_payment_intent_id)
+        charge = intent.get("latest_charge")
+        if charge and not isinstance(charge, str):
+            Purchase.objects.filter(id=purchase.id).update(
+                receipt_url=charge.get("receipt_url") or "", stripe_charge_id=charge.get("id") or ""
+            )
+            purchase.refresh_from_db()
+    claimed = Purchase.objects.filter(id=purchase.id, receipt_sent_at=None).update(receipt_sent_at=timezone.now())
+    if claimed != 1:
+        return False
+    from credits import emails
+
+    emails.send_receipt(purchase=purchase)
+    return True

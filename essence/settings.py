@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "essence.context_processors.site",
+                "credits.context_processors.credit_balance",
             ],
         },
     },

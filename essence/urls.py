@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from credits import urls as credits_urls
 from essence import health, views
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("app/", include("accounts.app_urls")),
     path("privacy/", include("privacy.urls")),
+    path("billing/", include("credits.urls")),
+    path("stripe/webhook/", include(credits_urls.webhook_urlpatterns)),
     path("admin/", admin.site.urls),
 ]
 

@@ -237,7 +237,7 @@ def purchase_checkout_start(*, workspace: Workspace, user: User, pack: CreditPac
         workspace=workspace, account_anonymous_id=account.anonymous_id, created_by=user, pack=pack,
         credits=pack.credits, amount=pack.price_amount, currency=pack.currency,
         stripe_checkout_session_id=session.id,
-        stripe_payment_intent_id=_id_of(session.get("payment_intent")),
+        stripe_payment_intent_id=_id_of(getattr(session, "payment_intent", None)),
     )
     purchase.full_clean()
     purchase.save()
@@ -253,7 +253,7 @@ def _id_of(value) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return value.get("id") or ""
+    return (value.get("id") if isinstance(value, dict) else getattr(value, "id", None)) or ""
 
 
 def stripe_event_process(*, event: dict) -> bool:
@@ -441,10 +441,11 @@ def purchase_receipt_send(*, purchase_id: int, fetch_receipt_url: bool = True) -
     if (fetch_receipt_url and not purchase.receipt_url and purchase.stripe_payment_intent_id
             and stripe_api.buying_enabled()):
         intent = stripe_api.payment_intent_retrieve(payment_intent_id=purchase.stripe_payment_intent_id)
-        charge = intent.get("latest_charge")
+        charge = getattr(intent, "latest_charge", None)
         if charge and not isinstance(charge, str):
             Purchase.objects.filter(id=purchase.id).update(
-                receipt_url=charge.get("receipt_url") or "", stripe_charge_id=charge.get("id") or ""
+                receipt_url=getattr(charge, "receipt_url", None) or "",
+                stripe_charge_id=purchase.stripe_charge_id or getattr(charge, "id", None) or "",
             )
             purchase.refresh_from_db()
     claimed = Purchase.objects.filter(id=purchase.id, receipt_sent_at=None).update(receipt_sent_at=timezone.now())

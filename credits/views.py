@@ -90,7 +90,7 @@ def stripe_webhook(request):
             raise ValueError("unexpected event shape")
     except stripe.SignatureVerificationError:
         return HttpResponseBadRequest("Bad signature")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return HttpResponseBadRequest("Malformed event")
     processed = services.stripe_event_process(event=event)
     return HttpResponse("ok" if processed else "duplicate", content_type="text/plain")

@@ -21,11 +21,12 @@ def spend_chart(days: list[tuple[datetime.date, int]]) -> dict:
         bars.append({
             "x": round(x + step * 0.15, 1), "width": round(step * 0.7, 1),
             "y": TOP + plot_h - height, "height": height, "day": day, "credits": credits,
-            "label": day.strftime("%-d %b") if index % 7 == 0 or index == len(days) - 1 else "",
+            "label": day.strftime("%-d %b") if (index % 7 == 0 and index < len(days) - 4) or index == len(days) - 1
+            else "",
             "label_x": round(x + step / 2, 1),
         })
     return {
         "width": WIDTH, "height": HEIGHT, "bars": bars, "peak": peak, "total": sum(c for _, c in days),
         "axis_y": TOP + plot_h, "top": TOP, "left": LEFT, "right": WIDTH - RIGHT, "label_y": HEIGHT - 6,
-        "peak_y": TOP + 4,
+        "peak_y": TOP + 4, "center_x": LEFT + plot_w // 2, "center_y": TOP + plot_h // 2,
     }

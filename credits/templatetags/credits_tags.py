@@ -36,3 +36,10 @@ def signup_grant_credits():
     from django.conf import settings
 
     return settings.SIGNUP_GRANT_CREDITS
+
+
+@register.filter
+def pack_subtitle(pack) -> str:
+    """"2,000 credits" under a pack's name, unless the name already says exactly that."""
+    text = f"{pack.credits:,} credits"
+    return "" if pack.name.strip().lower() == text.lower() else text

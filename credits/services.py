@@ -3,6 +3,7 @@ changes only here, in the same transaction as its entry, with the account row lo
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from collections.abc import Iterator
@@ -256,6 +257,10 @@ def _id_of(value) -> str:
     return (value.get("id") if isinstance(value, dict) else getattr(value, "id", None)) or ""
 
 
+def stripe_event_is_handled(event_type: str) -> bool:
+    return event_type in _HANDLERS
+
+
 def stripe_event_process(*, event: dict) -> bool:
     """Apply one verified Stripe event exactly once. Returns False for a duplicate.
 
@@ -338,7 +343,9 @@ def _purchase_grant(*, obj: dict, event_id: str) -> None:
     purchase.stripe_payment_intent_id = _id_of(obj.get("payment_intent")) or purchase.stripe_payment_intent_id
     purchase.save(update_fields=["status", "paid_at", "stripe_payment_intent_id"])
     purchase_id = purchase.id
-    transaction.on_commit(lambda: _enqueue_receipt(purchase_id))
+    # robust: a broker hiccup must not turn a committed grant into a 500 (manage.py sendreceipts
+    # picks up any receipt that was not queued).
+    transaction.on_commit(lambda: _enqueue_receipt(purchase_id), robust=True)
 
 
 def _enqueue_receipt(purchase_id: int) -> None:
@@ -428,6 +435,12 @@ _HANDLERS = {
 
 
 # --- Receipt (Celery) -------------------------------------------------------------------------
+
+
+def purchase_receipts_pending(*, older_than_minutes: int = 10) -> list[int]:
+    """Paid purchases whose receipt was never sent (e.g. the broker was down when they were paid)."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    return list(Purchase.objects.filter(paid_at__lt=cutoff, receipt_sent_at=None).values_list("id", flat=True))
 
 
 def purchase_receipt_send(*, purchase_id: int, fetch_receipt_url: bool = True) -> bool:

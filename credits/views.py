@@ -88,6 +88,8 @@ def stripe_webhook(request):
         event_id, event_type, obj = event["id"], event["type"], event["data"]["object"]
         if not isinstance(event_id, str) or not isinstance(event_type, str) or not isinstance(obj, dict):
             raise ValueError("unexpected event shape")
+        if services.stripe_event_is_handled(event_type) and not isinstance(obj.get("id"), str):
+            raise ValueError("handled event without an object id")
     except stripe.SignatureVerificationError:
         return HttpResponseBadRequest("Bad signature")
     except (ValueError, KeyError, TypeError, AttributeError):

@@ -65,7 +65,10 @@ def test_unverifiable_events_are_rejected(client, purchase, workspace, case):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", ["{not json", "[]", '{"id": "evt_1"}', '{"id": "evt_1", "type": "x", "data": 5}', ""])
+@pytest.mark.parametrize("body", [
+    "{not json", "[]", '{"id": "evt_1"}', '{"id": "evt_1", "type": "x", "data": 5}', "",
+    '{"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {"payment_status": "paid"}}}',
+])
 def test_malformed_bodies_are_rejected_even_when_signed(client, purchase, workspace, body):
     response = client.post("/stripe/webhook/", data=body, content_type="application/json",
                            HTTP_STRIPE_SIGNATURE=stripe_signature(body))
@@ -310,3 +313,26 @@ def test_a_failing_effect_rolls_back_the_event_id_so_stripe_can_retry(client, pu
     assert post_event(client, event).status_code == 200
     assert balance_for(workspace=workspace) == 125
     assert Purchase.objects.get().status == "paid"
+
+
+@pytest.mark.django_db
+def test_sendreceipts_queues_receipts_that_were_never_sent(client, purchase, mailoutbox, fake_stripe,
+                                                          django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from credits.tasks import purchase_receipt_task
+
+    assert purchase_receipt_task.acks_late
+    paid(client, purchase)  # on_commit never runs here: as if the broker had been down
+    assert Purchase.objects.get(pk=purchase.pk).receipt_sent_at is None
+    call_command("sendreceipts")  # too recent: the normal path may still be on its way
+    assert Purchase.objects.get(pk=purchase.pk).receipt_sent_at is None
+    Purchase.objects.filter(pk=purchase.pk).update(paid_at=timezone.now() - timedelta(minutes=11))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sendreceipts")
+        call_command("sendreceipts")
+    assert Purchase.objects.get(pk=purchase.pk).receipt_sent_at is not None
+    assert len([m for m in mailoutbox if "Receipt" in m.subject]) == 1

@@ -49,7 +49,10 @@ def email_suppressed(*, category: str, user=None, to: list[str] | None = None) -
     from accounts.models import User
     from privacy.selectors import marketing_allowed, processing_restricted
 
-    recipients = [user] if getattr(user, "pk", None) else list(User.objects.filter(email__in=[a.lower() for a in to or []]))
+    if getattr(user, "pk", None):
+        recipients = [user]
+    else:
+        recipients = list(User.objects.filter(email__in=[address.lower() for address in to or []]))
     for recipient in recipients:
         if processing_restricted(user=recipient):
             return True

@@ -44,7 +44,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         published = [v.version for v in queryset.order_by("version") if services.policy_publish(version=v)]
         if published:
-            self.message_user(request, f"Published version(s) {', '.join(map(str, published))}; users are being emailed.")
+            numbers = ", ".join(map(str, published))
+            self.message_user(request, f"Published version(s) {numbers}; users are being emailed.")
         else:
             self.message_user(request, "Nothing to publish: already published.", messages.WARNING)
 

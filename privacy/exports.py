@@ -89,7 +89,8 @@ def write_ledger(ctx: ExportContext) -> str:
 def write_purchases(ctx: ExportContext) -> str:
     from credits.models import Purchase
 
-    rows = Purchase.objects.filter(workspace=ctx.workspace).select_related("pack").order_by("id") if ctx.workspace else []
+    rows = Purchase.objects.filter(workspace=ctx.workspace).select_related("pack").order_by("id") \
+        if ctx.workspace else []
     return _csv(
         ["id", "created_at", "paid_at", "pack", "credits", "amount_minor_units", "currency", "status",
          "amount_refunded", "receipt_url"],

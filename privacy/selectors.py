@@ -143,7 +143,9 @@ def data_exports_started_today(*, user) -> int:
 
 
 def policy_versions_published():
-    return PolicyVersion.objects.filter(published_at__isnull=False, published_at__lte=timezone.now()).order_by("-version")
+    return PolicyVersion.objects.filter(
+        published_at__isnull=False, published_at__lte=timezone.now()
+    ).order_by("-version")
 
 
 def policy_version_get_published(*, version: int) -> PolicyVersion:
@@ -171,7 +173,8 @@ def page_views_by_day(*, days: int = 30) -> list[dict]:
     today = timezone.localdate()
     start = today - timedelta(days=days - 1)
     totals = dict(
-        PageViewDaily.objects.filter(day__gte=start).values("day").annotate(total=Sum("count")).values_list("day", "total")
+        PageViewDaily.objects.filter(day__gte=start)
+        .values("day").annotate(total=Sum("count")).values_list("day", "total")
     )
     return [{"day": start + timedelta(days=i), "count": totals.get(start + timedelta(days=i), 0)} for i in range(days)]
 
@@ -179,5 +182,6 @@ def page_views_by_day(*, days: int = 30) -> list[dict]:
 def page_views_top_paths(*, days: int = 30, limit: int = 20):
     start = timezone.localdate() - timedelta(days=days - 1)
     return (
-        PageViewDaily.objects.filter(day__gte=start).values("path").annotate(total=Sum("count")).order_by("-total", "path")[:limit]
+        PageViewDaily.objects.filter(day__gte=start)
+        .values("path").annotate(total=Sum("count")).order_by("-total", "path")[:limit]
     )

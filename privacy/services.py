@@ -59,7 +59,8 @@ def data_request_open(*, user, type: str, channel: str = DataRequest.Channel.SEL
     )
 
 
-def data_request_complete(*, data_request: DataRequest, outcome: str, status: str = DataRequest.Status.COMPLETED) -> None:
+def data_request_complete(*, data_request: DataRequest, outcome: str,
+                          status: str = DataRequest.Status.COMPLETED) -> None:
     DataRequest.objects.filter(pk=data_request.pk).exclude(status=status).update(
         status=status, outcome=outcome, completed_at=timezone.now()
     )
@@ -291,7 +292,8 @@ def account_deletion_schedule(*, user) -> PrivacySettings:
                       outcome=f"Account deletion scheduled for {row.deletion_scheduled_for:%Y-%m-%d %H:%M} UTC.")
     send_templated_email(
         template="account_deletion_scheduled", to=[user.email], user=user, category=EmailCategory.TRANSACTIONAL,
-        context={"user": user, "delete_on": row.deletion_scheduled_for, "login_url": f"{settings.SITE_URL}/accounts/login/"},
+        context={"user": user, "delete_on": row.deletion_scheduled_for,
+                 "login_url": f"{settings.SITE_URL}/accounts/login/"},
     )
     return row
 
@@ -485,7 +487,9 @@ def policy_notify_batch(*, version_id: int, user_ids: list[int]) -> int:
     for user in User.objects.filter(id__in=user_ids, is_active=True).order_by("id"):
         with transaction.atomic():
             User.objects.select_for_update().filter(pk=user.pk).first()
-            if EmailDelivery.objects.filter(user=user, template=template, created_at__gte=version.published_at).exists():
+            already = EmailDelivery.objects.filter(user=user, template=template,
+                                                   created_at__gte=version.published_at)
+            if already.exists():
                 continue
             send_templated_email(
                 template=template, to=[user.email], user=user, category=EmailCategory.POLICY,

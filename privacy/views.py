@@ -241,11 +241,11 @@ def analytics(request):
     days = selectors.page_views_by_day(days=30)
     peak = max((d["count"] for d in days), default=0) or 1
     width, height, gap = 24, 160, 4
-    bars = [
-        {"x": i * (width + gap), "h": round(d["count"] * height / peak), "y": height - round(d["count"] * height / peak),
-         "day": d["day"], "count": d["count"], "w": width}
-        for i, d in enumerate(days)
-    ]
+    bars = []
+    for i, d in enumerate(days):
+        bar_height = round(d["count"] * height / peak)
+        bars.append({"x": i * (width + gap), "h": bar_height, "y": height - bar_height, "day": d["day"],
+                     "count": d["count"], "w": width})
     return render(request, "privacy/analytics.html", {
         "bars": bars, "chart_width": len(days) * (width + gap), "chart_height": height, "peak": peak,
         "total": sum(d["count"] for d in days), "top_paths": selectors.page_views_top_paths(days=30),

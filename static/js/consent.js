@@ -10,7 +10,8 @@
     event.preventDefault();
     var data = new FormData(form);
     data.set("action", submitter.value);
-    fetch(form.action, {
+    // getAttribute: the buttons are named "action", which shadows form.action.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",

@@ -144,6 +144,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE.update({
     "privacy-purge-expired-exports": {"task": "privacy.tasks.data_exports_purge_expired_task", "schedule": 60 * 60},
     "privacy-delete-scheduled-accounts": {"task": "privacy.tasks.account_deletions_due_task", "schedule": 60 * 15},
+    "privacy-anonymise-old-usage": {"task": "privacy.tasks.usage_events_anonymise_old_task", "schedule": 60 * 60 * 24},
 })
 
 # --- Auth -----------------------------------------------------------------
@@ -228,6 +229,7 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 DATA_EXPORT_TTL_DAYS = env.int("DATA_EXPORT_TTL_DAYS", default=7)
 DATA_EXPORTS_PER_DAY = env.int("DATA_EXPORTS_PER_DAY", default=3)
 ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
+USAGE_EVENTS_ANONYMISE_DAYS = env.int("USAGE_EVENTS_ANONYMISE_DAYS", default=395)  # 13 months
 # Key for the hash of a deleted account's email kept on its DataRequest; derived from
 # SECRET_KEY when unset (then rotating SECRET_KEY changes future hashes).
 PRIVACY_HASH_SALT = env.str("PRIVACY_HASH_SALT", default="")

@@ -228,6 +228,9 @@ def data_export_fail(*, export_id, error: str) -> None:
     )
 
 
+STUCK_EXPORT_HOURS = 2
+
+
 def _remove_export_files(export: DataExport) -> None:
     if export.directory:
         shutil.rmtree(exports_root() / export.directory, ignore_errors=True)
@@ -237,6 +240,10 @@ def data_exports_purge_expired(*, now=None) -> int:
     """Delete the files of exports past their expiry (and of failed ones); the row stays as
     "expired" so the privacy center can say so. Returns how many were purged."""
     now = now or timezone.now()
+    # A job lost with its worker (never redelivered) must not block new exports forever.
+    DataExport.objects.filter(status__in=DataExport.RUNNING_STATUSES,
+                              created_at__lte=now - timedelta(hours=STUCK_EXPORT_HOURS)).update(
+        status=DataExport.Status.FAILED, error="Timed out", finished_at=now)
     purged = 0
     stale = DataExport.objects.filter(
         status__in=[DataExport.Status.READY, DataExport.Status.FAILED], expires_at__lte=now
@@ -249,6 +256,18 @@ def data_exports_purge_expired(*, now=None) -> int:
             purged += 1
     logger.info("privacy: purged %s expired data export(s)", purged)
     return purged
+
+
+def usage_events_anonymise_old(*, now=None) -> int:
+    """Retention: usage events older than USAGE_EVENTS_ANONYMISE_DAYS lose their workspace and user."""
+    from accounts.models import UsageEvent
+
+    now = now or timezone.now()
+    count = UsageEvent.objects.filter(
+        anonymised_at__isnull=True, created_at__lte=now - timedelta(days=settings.USAGE_EVENTS_ANONYMISE_DAYS)
+    ).update(workspace=None, user=None, anonymised_at=now)
+    logger.info("privacy: anonymised %s old usage event(s)", count)
+    return count
 
 
 # --- Account deletion -----------------------------------------------------------------

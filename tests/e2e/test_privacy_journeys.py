@@ -4,6 +4,7 @@ import io
 import re
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -123,7 +124,7 @@ def test_download_my_data_with_a_real_worker(page, browser, live_server, celery_
     with page.expect_download() as download_info:
         page.evaluate("path => { const a = document.createElement('a'); a.href = path; document.body.append(a); "
                       "a.click(); }", path)
-    archive = zipfile.ZipFile(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     names = set(archive.namelist())
     assert names == {"account.json", "ledger.csv", "purchases.csv", "consents.json", "policy_acceptances.json",
                      "usage_events.csv", "access_log.csv", "data_requests.json", "README.txt"}
@@ -221,3 +222,51 @@ def test_delete_in_14_days_cancel_then_beat_job(page, e2e_db):
     assert not User.objects.filter(email="bob@example.com").exists()
     page.goto("/app/")
     page.wait_for_url("**/accounts/login/**")
+
+
+def test_policy_banner_until_acknowledged(page, e2e_db):
+    import datetime
+
+    from privacy.models import PolicyAcceptance, PolicyVersion
+
+    make_user(email="alice@example.com", full_name="Alice Andersen")
+    version = PolicyVersion.objects.create(version=2, text="1. Who we are\nSecond version.",
+                                           summary="Shorter retention of exports.",
+                                           last_updated=datetime.date(2026, 1, 1))
+    services.policy_publish(version=version)  # eager Celery: the notices are sent at once
+    assert any("updated our privacy policy" in m.subject and m.to == ["alice@example.com"] for m in mail.outbox)
+    shots = page.shots
+    _login(page, "alice@example.com")
+    page.get_by_role("button", name="Reject all").click()
+    page.locator("#consent-banner").wait_for(state="detached")
+    assert page.get_by_text("We updated our privacy policy").is_visible()
+    shots.take("policy-banner")
+    page.get_by_role("button", name="I have read it").click()
+    page.wait_for_load_state()
+    assert not page.get_by_text("We updated our privacy policy").count()
+    assert PolicyAcceptance.objects.filter(user__email="alice@example.com", version=version).exists()
+    page.goto("/privacy/")
+    assert page.get_by_text(f"Last Updated: {timezone.localdate():%B} {timezone.localdate().day}, "
+                            f"{timezone.localdate().year}").is_visible()
+    page.goto("/privacy/versions/")
+    shots.take("versions")
+
+
+def test_staff_page_view_chart(page, e2e_db):
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.create_superuser(email="staff@essencecrm.io", password=DEFAULT_PASSWORD,
+                                                      full_name="Sam Staff")
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    today = timezone.localdate()
+    for offset, count in enumerate([3, 8, 0, 12, 5, 9, 14, 2]):
+        PageViewDaily.objects.create(path="/pricing/" if offset % 2 else "/", day=today - timedelta(days=offset),
+                                     count=count)
+    _login(page, "staff@essencecrm.io")  # staff have no workspace: /app/ is a 404 for them
+    page.goto("/privacy/analytics/")
+    page.get_by_role("button", name="Reject all").click()
+    page.locator("#consent-banner").wait_for(state="detached")
+    assert page.locator("svg rect.bar").count() == 30
+    page.shots.take("chart")

@@ -206,3 +206,15 @@ def test_under_16_admin_action_deletes_at_once(client, alice_with_data, django_c
     request = DataRequest.objects.get(type="erasure")
     assert request.channel == "staff" and request.outcome.startswith("Account holder under 16")
     assert not PrivacySettings.objects.filter(deletion_scheduled_for__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_usage_events_are_anonymised_after_13_months(alice):
+    old = make_usage(user=alice, n=1)[0]
+    UsageEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=396))
+    recent = make_usage(user=alice, n=1)[0]
+    assert services.usage_events_anonymise_old() == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.user_id is None and old.workspace_id is None and old.anonymised_at
+    assert recent.user_id == alice.pk and recent.anonymised_at is None

@@ -196,3 +196,12 @@ def test_access_log_entries_are_never_edited(alice, charlie):
         AccessLog.objects.filter(pk=entry.pk).update(reason="changed")
     with pytest.raises(ValueError):
         services.access_log_record(staff_user=charlie, workspace=workspace_for_user(user=alice), what="x", reason=" ")
+
+
+@pytest.mark.django_db
+def test_a_lost_job_stops_blocking_after_two_hours(alice_client, alice, django_capture_on_commit_callbacks):
+    alice_client.post("/privacy/center/export/")  # queued, never run: its worker died
+    with time_machine.travel(timezone.now() + timedelta(hours=2, minutes=1)):
+        services.data_exports_purge_expired()
+        assert DataExport.objects.get(user=alice).status == DataExport.Status.EXPIRED
+        assert _start(alice_client, django_capture_on_commit_callbacks).status_code == 302

@@ -1,7 +1,9 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class PolicyVersion(models.Model):
@@ -108,6 +110,8 @@ class DataRequest(models.Model):
     ``email_hash`` (a keyed hash, not reversible) ties it to the address.
     """
 
+    DUE_DAYS = 30
+
     class Type(models.TextChoices):
         ACCESS = "access", "Access"
         RECTIFICATION = "rectification", "Rectification"
@@ -135,8 +139,8 @@ class DataRequest(models.Model):
     type = models.CharField(max_length=20, choices=Type.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.SELF_SERVICE)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    opened_at = models.DateTimeField()
-    due_at = models.DateTimeField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(blank=True, help_text="Opened + 30 days unless set.")
     completed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
     email_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -147,6 +151,11 @@ class DataRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()} request {self.pk} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.due_at is None:
+            self.due_at = self.opened_at + timedelta(days=self.DUE_DAYS)
+        super().save(*args, **kwargs)
 
 
 class DataExport(models.Model):

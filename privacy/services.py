@@ -208,6 +208,8 @@ def data_export_build(*, export_id) -> DataExport | None:
             expires_at=now + timedelta(days=settings.DATA_EXPORT_TTL_DAYS),
         )
         if finished != 1:
+            # The account was deleted (or the job given up) while we built: keep no file.
+            transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
             return DataExport.objects.filter(id=export.id).first()
         export.refresh_from_db()
         if export.data_request_id:
@@ -254,6 +256,14 @@ def data_exports_purge_expired(*, now=None) -> int:
             status=DataExport.Status.EXPIRED, file_name="", file_size=0
         ):
             purged += 1
+    # Folders whose export row is gone (account deleted while a job ran): never keep them.
+    root = exports_root()
+    if root.is_dir():
+        known = set(DataExport.objects.exclude(status=DataExport.Status.EXPIRED).values_list("directory", flat=True))
+        for folder in root.iterdir():
+            if folder.is_dir() and folder.name not in known:
+                shutil.rmtree(folder, ignore_errors=True)
+                purged += 1
     logger.info("privacy: purged %s expired data export(s)", purged)
     return purged
 
@@ -439,7 +449,12 @@ def account_deletions_due(*, now=None) -> int:
             DataRequest.objects.filter(pk=data_request.pk).update(
                 status=DataRequest.Status.IN_PROGRESS, email_hash=email_hash(row.user.email)
             )
-        account_delete(data_request_id=data_request.pk)
+        try:
+            account_delete(data_request_id=data_request.pk)
+        except Exception:
+            # One failing account must not hold up the others; the next run retries it.
+            logger.exception("privacy: scheduled deletion of request %s failed", data_request.pk)
+            continue
         done += 1
     logger.info("privacy: deleted %s account(s) whose grace period ended", done)
     return done

@@ -83,8 +83,8 @@ def consent(request):
             policy_version = policy_current().version if policy_current() else None
             choice = consent_make(request=request, preferences=preferences, analytics=analytics,
                                   policy_version=policy_version)
-            source = ConsentRecord.Source.SETTINGS if form.cleaned_data["action"] == "custom" and \
-                request.POST.get("from") == "page" else ConsentRecord.Source.BANNER
+            from_page = request.POST.get("from") == "page"
+            source = ConsentRecord.Source.SETTINGS if from_page else ConsentRecord.Source.BANNER
             if request.user.is_authenticated:
                 services.consent_record(user=request.user, consent=choice, source=source)
             if request.headers.get("Accept", "").startswith("application/json"):
@@ -112,7 +112,7 @@ def theme_set(request):
         return redirect(target)
     response = redirect(target)
     response.set_cookie(settings.THEME_COOKIE_NAME, form.cleaned_data["theme"], max_age=settings.CONSENT_COOKIE_MAX_AGE,
-                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE, httponly=True)
     return response
 
 
@@ -187,8 +187,10 @@ def export_download(request, export_id):
     path = services.exports_root() / export.directory / export.file_name
     if not export.file_name or not path.is_file():
         raise Http404("This export is no longer available.")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=export.file_name,
-                        content_type="application/zip")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=export.file_name,
+                            content_type="application/zip")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @workspace_required

@@ -88,3 +88,16 @@ def test_my_requests_lists_type_status_and_dates(alice_client, alice, charlie):
     body = alice_client.get("/privacy/center/").content.decode()
     assert "Rectification" in body and "Email to support" in body and "Open" in body
     assert "Access" not in body.split('id="requests"')[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+def test_staff_log_an_emailed_request_with_a_30_day_due_date(client, alice):
+    staff = get_user_model().objects.create_superuser(email="root@essencecrm.io", password="x", full_name="Root")
+    client.force_login(staff)
+    response = client.post("/admin/privacy/datarequest/add/", {
+        "user": alice.pk, "type": "access", "channel": "email", "status": "open",
+        "opened_at_0": "2026-11-20", "opened_at_1": "10:00:00", "due_at_0": "", "due_at_1": "", "outcome": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    request = DataRequest.objects.get(user=alice)
+    assert (request.due_at - request.opened_at).days == 30

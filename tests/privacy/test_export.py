@@ -205,3 +205,29 @@ def test_a_lost_job_stops_blocking_after_two_hours(alice_client, alice, django_c
         services.data_exports_purge_expired()
         assert DataExport.objects.get(user=alice).status == DataExport.Status.EXPIRED
         assert _start(alice_client, django_capture_on_commit_callbacks).status_code == 302
+
+
+@pytest.mark.django_db
+def test_no_file_is_kept_when_the_account_goes_while_the_job_runs(alice_client, alice, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    def account_deleted_meanwhile(ctx):
+        DataExport.objects.filter(pk=ctx.export.pk).delete()  # what the user's deletion cascades to
+        return ""
+
+    monkeypatch.setattr(exports, "EXPORT_FILES", exports.EXPORT_FILES[:2] +
+                        [exports.ExportFile("x.txt", "", account_deleted_meanwhile)])
+    alice_client.post("/privacy/center/export/")
+    export = DataExport.objects.get(user=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.data_export_build(export_id=export.id)
+    assert not (services.exports_root() / export.directory).exists()
+    assert not mail.outbox
+
+
+@pytest.mark.django_db
+def test_the_purge_removes_orphan_folders(alice):
+    orphan = services.exports_root() / "leftover-from-a-deleted-account"
+    orphan.mkdir(parents=True)
+    (orphan / "essence-data.zip").write_bytes(b"PK")
+    services.data_exports_purge_expired()
+    assert not orphan.exists()

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 
 from privacy import services
 from privacy.models import (
@@ -117,8 +119,15 @@ class PageViewDailyAdmin(ReadOnlyAdmin):
 
 @admin.action(description="Account holder is under 16: delete at once (no grace period)")
 def delete_under_16(modeladmin, request, queryset):
+    queryset = queryset.exclude(pk=request.user.pk)
+    if request.POST.get("confirm") != "yes":
+        return TemplateResponse(request, "admin/privacy/delete_under_16.html", {
+            **modeladmin.admin_site.each_context(request), "title": "Delete accounts of people under 16",
+            "users": queryset, "action": "delete_under_16", "opts": modeladmin.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
     count = 0
-    for user in queryset.exclude(pk=request.user.pk):
+    for user in queryset:
         services.account_delete_under_16(user=user, staff_user=request.user)
         count += 1
     modeladmin.message_user(request, f"Deleted {count} account(s); only a data-request record without personal "

@@ -197,9 +197,14 @@ def test_under_16_admin_action_deletes_at_once(client, alice_with_data, django_c
     snapshot = _snapshot(alice_with_data)
     staff = User.objects.create_superuser(email="staff@essencecrm.io", password="x", full_name="Sam Staff")
     client.force_login(staff)
+    response = client.post("/admin/accounts/user/", {
+        "action": "delete_under_16", "_selected_action": [alice_with_data.pk],
+    })
+    assert response.status_code == 200 and "deleted at once" in response.content.decode()  # asks first
+    assert User.objects.filter(pk=alice_with_data.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/accounts/user/", {
-            "action": "delete_under_16", "_selected_action": [alice_with_data.pk],
+            "action": "delete_under_16", "_selected_action": [alice_with_data.pk], "confirm": "yes",
         })
     assert response.status_code == 302
     _assert_alice_is_gone(*snapshot)

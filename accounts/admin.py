@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import Membership, User, Workspace
 from credits.admin_actions import adjust_credits
+from privacy.admin import delete_under_16
 
 
 @admin.register(User)
@@ -11,6 +12,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
+    actions = [delete_under_16]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["full_name"]}),

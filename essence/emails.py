@@ -5,6 +5,13 @@
 message (allauth's). Both record an EmailDelivery and hand the message to
 ``send_email_task`` once the current transaction commits, so a rolled-back
 action never sends mail.
+
+The privacy gate lives here, in ``queue_message``, the one path every email takes
+(``email_suppressed``): MARKETING is not sent to a user who objected to it or
+restricted processing; SERVICE is not sent while processing is restricted (or the
+account awaits deletion); POLICY (policy-change notices) and TRANSACTIONAL always go.
+A suppressed email is recorded as an EmailDelivery with status SUPPRESSED and never
+reaches the send task.
 """
 
 from __future__ import annotations
@@ -24,6 +31,34 @@ class EmailCategory:
     SERVICE = "service"
     # Announcements and tips: only to people who have not objected.
     MARKETING = "marketing"
+    # Privacy-policy change notices: a service message that reaches everyone, even
+    # people who objected to announcements or restricted processing.
+    POLICY = "policy"
+
+    ALWAYS_SENT = (TRANSACTIONAL, POLICY)
+
+
+def email_suppressed(*, category: str, user=None, to: list[str] | None = None) -> bool:
+    """Whether the privacy settings of the recipient forbid this email (see module doc).
+
+    Without ``user`` the recipient is looked up by address, so a caller that forgets
+    to pass the user cannot bypass an objection.
+    """
+    if category in EmailCategory.ALWAYS_SENT:
+        return False
+    from accounts.models import User
+    from privacy.selectors import marketing_allowed, processing_restricted
+
+    if getattr(user, "pk", None):
+        recipients = [user]
+    else:
+        recipients = list(User.objects.filter(email__in=[address.lower() for address in to or []]))
+    for recipient in recipients:
+        if processing_restricted(user=recipient):
+            return True
+        if category == EmailCategory.MARKETING and not marketing_allowed(user=recipient):
+            return True
+    return False
 
 
 def send_templated_email(
@@ -53,6 +88,10 @@ def queue_message(
 ) -> EmailDelivery:
     from essence.tasks import send_email_task
 
+    if email_suppressed(category=category, user=user, to=list(message.to)):
+        return EmailDelivery.objects.create(
+            template=template[:100], category=category, user=user, status=EmailDelivery.Status.SUPPRESSED
+        )
     delivery = EmailDelivery.objects.create(template=template[:100], category=category, user=user)
     payload = message_to_payload(message)
     transaction.on_commit(lambda: send_email_task.delay(str(delivery.id), payload))

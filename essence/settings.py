@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.CurrentWorkspaceMiddleware",
+    "privacy.middleware.PendingDeletionMiddleware",
+    "privacy.middleware.PageViewMiddleware",
 ]
 
 ROOT_URLCONF = "essence.urls"
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "essence.context_processors.site",
                 "credits.context_processors.credit_balance",
+                "privacy.context_processors.privacy",
             ],
         },
     },
@@ -139,6 +142,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE.update({
+    "privacy-purge-expired-exports": {"task": "privacy.tasks.data_exports_purge_expired_task", "schedule": 60 * 60},
+    "privacy-delete-scheduled-accounts": {"task": "privacy.tasks.account_deletions_due_task", "schedule": 60 * 15},
+    "privacy-anonymise-old-usage": {"task": "privacy.tasks.usage_events_anonymise_old_task", "schedule": 60 * 60 * 24},
+})
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -217,6 +225,18 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+
+# --- Privacy ------------------------------------------------------------------
+DATA_EXPORT_TTL_DAYS = env.int("DATA_EXPORT_TTL_DAYS", default=7)
+DATA_EXPORTS_PER_DAY = env.int("DATA_EXPORTS_PER_DAY", default=3)
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
+USAGE_EVENTS_ANONYMISE_DAYS = env.int("USAGE_EVENTS_ANONYMISE_DAYS", default=395)  # 13 months
+# Key for the hash of a deleted account's email kept on its DataRequest; derived from
+# SECRET_KEY when unset (then rotating SECRET_KEY changes future hashes).
+PRIVACY_HASH_SALT = env.str("PRIVACY_HASH_SALT", default="")
+CONSENT_COOKIE_NAME = "essence_consent"
+CONSENT_COOKIE_MAX_AGE = 60 * 60 * 24 * 180
+THEME_COOKIE_NAME = "essence_theme"
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

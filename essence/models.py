@@ -35,3 +35,37 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.template} ({self.status})"
+
+
+class SupportRequest(models.Model):
+    """A message sent through /support/, answered by staff by email (reply-to the sender)."""
+
+    class Topic(models.TextChoices):
+        ACCOUNT = "account", "My account or signing in"
+        BILLING = "billing", "Credits and payments"
+        CONTACTS = "contacts", "Contacts, import or export"
+        PRIVACY = "privacy", "Privacy or my data"
+        BUG = "bug", "Something is broken"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="support_requests"
+    )
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    message = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    staff_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_topic_display()} from {self.email}"

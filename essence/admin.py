@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from essence.models import EmailDelivery, SupportRequest
+from essence.models import EmailDelivery, RetentionRun, SupportRequest
 
 
 @admin.register(EmailDelivery)
@@ -25,4 +25,20 @@ class SupportRequestAdmin(admin.ModelAdmin):
     fields = ["created_at", "user", "name", "email", "topic", "message", "status", "staff_notes"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    list_display = ["job", "status", "started_at", "finished_at", "cutoff", "counts"]
+    list_filter = ["job", "status"]
+    readonly_fields = [f.name for f in RetentionRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

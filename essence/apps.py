@@ -7,6 +7,12 @@ class EssenceConfig(AppConfig):
     name = "essence"
     verbose_name = "Essence platform"
 
+    def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app's retention.py registers its jobs with essence.retention.
+        autodiscover_modules("retention")
+
 
 class EssenceAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with a site that demands a two-factor session."""

@@ -69,3 +69,27 @@ class SupportRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_topic_display()} from {self.email}"
+
+
+class RetentionRun(models.Model):
+    """One run of a retention job: what it removed or anonymised, visible to staff."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped (another run held the lock)"
+        FAILED = "failed", "Failed"
+
+    job = models.CharField(max_length=60, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cutoff = models.DateTimeField(null=True, blank=True, help_text="Only rows older than this were touched.")
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} ({self.status})"

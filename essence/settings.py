@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -139,6 +140,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Retention (days; see docs/operations.md) --------------------------------
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+RETENTION_UNVERIFIED_SIGNUP_DAYS = env.int("RETENTION_UNVERIFIED_SIGNUP_DAYS", default=7)
+RETENTION_USAGE_EVENT_DAYS = env.int("RETENTION_USAGE_EVENT_DAYS", default=395)  # 13 months
+RETENTION_WEBHOOK_PAYLOAD_DAYS = env.int("RETENTION_WEBHOOK_PAYLOAD_DAYS", default=90)
+for _minute, _job in enumerate(["unverified_signups", "usage_events", "stripe_webhook_payloads"]):
+    CELERY_BEAT_SCHEDULE[f"retention-{_job}"] = {
+        "task": "essence.tasks.retention_run_task",
+        "schedule": crontab(hour=3, minute=_minute * 5),
+        "args": [_job],
+    }
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from essence.emails import payload_to_message
-from essence.models import EmailDelivery
+from essence.emails import EmailCategory, payload_to_message, send_templated_email
+from essence.models import EmailDelivery, SupportRequest
 
 
 def email_deliver(*, delivery_id: str, payload: dict) -> bool:
@@ -40,3 +41,29 @@ def email_mark_failed(*, delivery_id: str) -> None:
     EmailDelivery.objects.filter(id=delivery_id, sent_at__isnull=True).update(
         status=EmailDelivery.Status.FAILED
     )
+
+
+@transaction.atomic
+def support_request_create(*, topic: str, message: str, user=None, name: str = "", email: str = "") -> SupportRequest:
+    """Store the request, email support (reply-to the sender) and confirm to the sender."""
+    if user is not None and user.is_authenticated:
+        name, email = user.full_name or user.email, user.email
+    else:
+        user = None
+    request = SupportRequest.objects.create(user=user, name=name, email=email, topic=topic, message=message)
+    context = {"support_request": request}
+    send_templated_email(
+        template="support_request_staff",
+        to=[settings.SUPPORT_EMAIL],
+        reply_to=[email],
+        context=context,
+        category=EmailCategory.TRANSACTIONAL,
+    )
+    send_templated_email(
+        template="support_request_received",
+        to=[email],
+        context=context,
+        category=EmailCategory.TRANSACTIONAL,
+        user=user,
+    )
+    return request

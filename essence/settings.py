@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -40,7 +41,7 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "essence.apps.EssenceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "accounts.middleware.CurrentWorkspaceMiddleware",
     "privacy.middleware.PendingDeletionMiddleware",
     "privacy.middleware.PageViewMiddleware",
+    "accounts.middleware.StaffSessionExpiryMiddleware",
 ]
 
 ROOT_URLCONF = "essence.urls"
@@ -148,6 +150,18 @@ CELERY_BEAT_SCHEDULE.update({
     "privacy-anonymise-old-usage": {"task": "privacy.tasks.usage_events_anonymise_old_task", "schedule": 60 * 60 * 24},
 })
 
+# --- Retention (days; see docs/operations.md) --------------------------------
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+RETENTION_UNVERIFIED_SIGNUP_DAYS = env.int("RETENTION_UNVERIFIED_SIGNUP_DAYS", default=7)
+RETENTION_USAGE_EVENT_DAYS = env.int("RETENTION_USAGE_EVENT_DAYS", default=395)  # 13 months
+RETENTION_WEBHOOK_PAYLOAD_DAYS = env.int("RETENTION_WEBHOOK_PAYLOAD_DAYS", default=90)
+for _minute, _job in enumerate(["unverified_signups", "usage_events", "stripe_webhook_payloads"]):
+    CELERY_BEAT_SCHEDULE[f"retention-{_job}"] = {
+        "task": "essence.tasks.retention_run_task",
+        "schedule": crontab(hour=3, minute=_minute * 5),
+        "args": [_job],
+    }
+
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -164,6 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 

@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.core.cache import cache
 
-from essence import services
+from essence import retention, services
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +33,8 @@ def send_email_task(self, delivery_id: str, payload: dict) -> bool:
 def celery_smoke_task(token: str) -> None:
     """Proves a worker is consuming: `manage.py celerysmoke` waits for this key."""
     cache.set(f"celery-smoke:{token}", "done", timeout=300)
+
+
+@shared_task(acks_late=True)
+def retention_run_task(job: str) -> None:
+    retention.run(job)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("pricing/", views.pricing, name="pricing"),
     path("healthz", health.healthz, name="healthz"),
+    path("support/", views.support, name="support"),
+    path("support/sent/", views.support_sent, name="support_sent"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("app/", include("accounts.app_urls")),

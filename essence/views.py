@@ -5,7 +5,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+
+from essence import ratelimit, services
+from essence.forms import SupportForm
 
 
 def landing(request):
@@ -14,6 +17,39 @@ def landing(request):
 
 def pricing(request):
     return render(request, "pages/pricing.html")
+
+
+SUPPORT_LIMITS = [("ip", 5, 3600), ("sender", 3, 3600)]
+
+
+def support(request):
+    form = SupportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        sender = request.user.email if request.user.is_authenticated else form.cleaned_data["email"].lower()
+        keys = {"ip": ratelimit.client_ip(request), "sender": sender}
+        if not all(
+            ratelimit.allow(key=f"support:{kind}:{keys[kind]}", limit=limit, window_seconds=window)
+            for kind, limit, window in SUPPORT_LIMITS
+        ):
+            form.add_error(
+                None,
+                "You have sent several messages in the last hour, so this one was not sent. "
+                "Please try again later, or write to us directly by email.",
+            )
+            return render(request, "support/form.html", {"form": form}, status=429)
+        services.support_request_create(
+            user=request.user,
+            name=form.cleaned_data.get("name", ""),
+            email=form.cleaned_data.get("email", ""),
+            topic=form.cleaned_data["topic"],
+            message=form.cleaned_data["message"],
+        )
+        return redirect("support_sent")
+    return render(request, "support/form.html", {"form": form})
+
+
+def support_sent(request):
+    return render(request, "support/sent.html")
 
 
 def _outbox_files() -> list[Path]:

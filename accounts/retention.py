@@ -26,7 +26,7 @@ def delete_unverified_signups(cutoff, batch_size) -> dict:
     return {"users_deleted": len(users)}
 
 
-@retention_job("usage_events", period_setting="RETENTION_USAGE_EVENT_DAYS")
+@retention_job("usage_events", period_setting="USAGE_EVENTS_ANONYMISE_DAYS")
 def anonymise_usage_events(cutoff, batch_size) -> dict:
     """Old usage events keep what happened and when, not who."""
     ids = list(

@@ -147,13 +147,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE.update({
     "privacy-purge-expired-exports": {"task": "privacy.tasks.data_exports_purge_expired_task", "schedule": 60 * 60},
     "privacy-delete-scheduled-accounts": {"task": "privacy.tasks.account_deletions_due_task", "schedule": 60 * 15},
-    "privacy-anonymise-old-usage": {"task": "privacy.tasks.usage_events_anonymise_old_task", "schedule": 60 * 60 * 24},
 })
 
 # --- Retention (days; see docs/operations.md) --------------------------------
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 RETENTION_UNVERIFIED_SIGNUP_DAYS = env.int("RETENTION_UNVERIFIED_SIGNUP_DAYS", default=7)
-RETENTION_USAGE_EVENT_DAYS = env.int("RETENTION_USAGE_EVENT_DAYS", default=395)  # 13 months
 RETENTION_WEBHOOK_PAYLOAD_DAYS = env.int("RETENTION_WEBHOOK_PAYLOAD_DAYS", default=90)
 for _minute, _job in enumerate(["unverified_signups", "usage_events", "stripe_webhook_payloads"]):
     CELERY_BEAT_SCHEDULE[f"retention-{_job}"] = {

@@ -149,6 +149,16 @@ def write_data_requests(ctx: ExportContext) -> str:
     ])
 
 
+def write_support_requests(ctx: ExportContext) -> str:
+    from essence.models import SupportRequest
+
+    return _json([
+        {"id": r.id, "topic": r.topic, "message": r.message, "name": r.name, "email": r.email,
+         "status": r.status, "created_at": r.created_at}
+        for r in SupportRequest.objects.filter(user=ctx.user).order_by("id")
+    ])
+
+
 def write_readme(ctx: ExportContext) -> str:
     lines = [
         "Your data at Essence CRM",
@@ -179,6 +189,7 @@ EXPORT_FILES: list[ExportFile] = [
     ExportFile("access_log.csv", "every time Essence staff looked at your data, and why.", write_access_log),
     ExportFile("data_requests.json", "your data-rights requests (downloads, objections, deletion...) and their "
                "status.", write_data_requests),
+    ExportFile("support_requests.json", "the messages you sent to Essence support.", write_support_requests),
     ExportFile("README.txt", "this file.", write_readme),
 ]
 

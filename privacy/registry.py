@@ -43,6 +43,9 @@ FATES: dict[str, Fate] = {
     # essence
     "essence.EmailDelivery": Fate(RETAINED_ANONYMISED, "no message content; user cleared (SET_NULL) on deletion, "
                                   "kept so a retried task never sends twice."),
+    "essence.SupportRequest": Fate(EXPORTED, "support_requests.json; deleted with the account (by user and by "
+                                   "email address)."),
+    "essence.RetentionRun": Fate(NOT_PERSONAL, "counts of what retention jobs removed; no personal data."),
     # privacy
     "privacy.PolicyVersion": Fate(NOT_PERSONAL, "the published policy texts."),
     "privacy.PolicyAcceptance": Fate(EXPORTED, "policy_acceptances.json; cascades with the user."),

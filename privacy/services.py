@@ -268,18 +268,6 @@ def data_exports_purge_expired(*, now=None) -> int:
     return purged
 
 
-def usage_events_anonymise_old(*, now=None) -> int:
-    """Retention: usage events older than USAGE_EVENTS_ANONYMISE_DAYS lose their workspace and user."""
-    from accounts.models import UsageEvent
-
-    now = now or timezone.now()
-    count = UsageEvent.objects.filter(
-        anonymised_at__isnull=True, created_at__lte=now - timedelta(days=settings.USAGE_EVENTS_ANONYMISE_DAYS)
-    ).update(workspace=None, user=None, anonymised_at=now)
-    logger.info("privacy: anonymised %s old usage event(s)", count)
-    return count
-
-
 # --- Account deletion -----------------------------------------------------------------
 
 
@@ -399,6 +387,11 @@ def account_delete(*, data_request_id: int, notify: bool = True) -> DataRequest 
         # SET_NULL on the workspace and created_by FKs clears the rest (the ledger's trigger
         # allows exactly that); the workspace delete cascades to everything it holds.
         _admin_log_forget(user=user, workspaces=owned)
+        from essence.models import SupportRequest
+
+        # Messages to support hold the sender's name, address and words: they go with the account.
+        SupportRequest.objects.filter(user=user).delete()
+        SupportRequest.objects.filter(email__iexact=address).delete()
         for workspace in owned:
             workspace.delete()
         user.delete()

@@ -43,8 +43,3 @@ def policy_notify_task(version_id: int) -> int:
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
 def policy_notify_batch_task(version_id: int, user_ids: list[int]) -> int:
     return services.policy_notify_batch(version_id=version_id, user_ids=user_ids)
-
-
-@shared_task(acks_late=True)
-def usage_events_anonymise_old_task() -> int:
-    return services.usage_events_anonymise_old()

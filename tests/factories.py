@@ -52,3 +52,25 @@ def make_user(*, verified: bool = True, **fields) -> User:
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     account_services.user_signup_complete(user=user, policy_version=ensure_policy_v1())
     return user
+
+
+def login_staff_with_two_factor(client, user) -> None:
+    """Sign a staff user in as the admin requires: TOTP on, and this session passed it.
+    (The full login-with-code flow is tested in tests/essence/test_admin_access.py.)"""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        authenticator = TOTP.activate(user, generate_totp_secret()).instance
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": "totp"},
+    ]
+    session.save()

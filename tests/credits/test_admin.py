@@ -5,13 +5,13 @@ import pytest
 from credits.models import LedgerEntry, Purchase
 from credits.selectors import balance_for
 from tests.credits.fake_stripe import start_checkout
-from tests.factories import make_user
+from tests.factories import login_staff_with_two_factor, make_user
 
 
 @pytest.fixture
 def admin_client(client, db):
     staff = make_user(email="root@example.com", is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    login_staff_with_two_factor(client, staff)
     client.staff = staff
     return client
 
@@ -39,7 +39,7 @@ def test_ledger_entries_cannot_be_added_changed_or_deleted_in_the_admin(admin_cl
 def test_purchases_are_read_only_in_the_admin(admin_client, alice_client, fake_stripe):
     purchase = start_checkout(alice_client)
     base = "/admin/credits/purchase/"
-    admin_client.force_login(admin_client.staff)
+    login_staff_with_two_factor(admin_client, admin_client.staff)
     assert admin_client.get(f"{base}{purchase.pk}/change/").status_code == 200
     assert admin_client.post(f"{base}{purchase.pk}/change/", {"status": "paid"}).status_code == 403
     assert admin_client.post(f"{base}{purchase.pk}/delete/", {"post": "yes"}).status_code == 403
@@ -90,7 +90,7 @@ def test_adjust_credits_is_for_staff_only(client, alice, workspace):
     response = client.get(f"/admin/credits/creditaccount/{workspace.pk}/adjust/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     limited = make_user(email="support@example.com", is_staff=True)
-    client.force_login(limited)
+    login_staff_with_two_factor(client, limited)
     assert client.get(f"/admin/credits/creditaccount/{workspace.pk}/adjust/").status_code == 403
     assert client.post(f"/admin/credits/creditaccount/{workspace.pk}/adjust/",
                        {"amount": "5", "reason": "x", "token": str(uuid.uuid4())}).status_code == 403

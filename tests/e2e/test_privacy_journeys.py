@@ -127,7 +127,8 @@ def test_download_my_data_with_a_real_worker(page, browser, live_server, celery_
     archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     names = set(archive.namelist())
     assert names == {"account.json", "ledger.csv", "purchases.csv", "consents.json", "policy_acceptances.json",
-                     "usage_events.csv", "access_log.csv", "data_requests.json", "README.txt"}
+                     "usage_events.csv", "access_log.csv", "data_requests.json", "support_requests.json",
+                     "README.txt"}
     blob = "\n".join(archive.read(name).decode() for name in names)
     assert "alice@example.com" in blob and "Alice Andersen" in blob
     assert "charlie" not in blob.lower()

@@ -55,7 +55,7 @@ def test_a_user_who_verified_a_later_address_is_kept(settings):
 
 @pytest.mark.django_db
 def test_usage_events_older_than_13_months_are_anonymised(alice, settings):
-    settings.RETENTION_USAGE_EVENT_DAYS = 395
+    settings.USAGE_EVENTS_ANONYMISE_DAYS = 395
     workspace = workspace_for_user(user=alice)
     old = UsageEvent.objects.create(workspace=workspace, user=alice, action="contact.create", created_at=days_ago(396))
     edge = UsageEvent.objects.create(workspace=workspace, user=alice, action="contact.create", created_at=days_ago(394))

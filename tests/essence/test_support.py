@@ -71,3 +71,17 @@ def test_too_many_messages_are_refused_with_a_clear_message(client, run_on_commi
     # Other senders from the same IP are still limited to 5 attempts an hour (refused ones count).
     statuses = [client.post("/support/", {**VALID, "email": f"p{i}@example.net"}).status_code for i in range(2)]
     assert statuses == [302, 429]
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_deletes_its_support_messages(alice, run_on_commit):
+    from essence import services
+    from privacy import services as privacy_services
+
+    services.support_request_create(user=alice, topic="privacy", message="Please delete my data soon.")
+    services.support_request_create(user=None, name="Alice", email=alice.email.upper(), topic="other",
+                                    message="Sent before I signed in.")
+    other = services.support_request_create(user=None, name="Bo", email="bo@example.com", topic="other",
+                                            message="Nothing to do with Alice.")
+    privacy_services.account_delete_now(user=alice)
+    assert list(SupportRequest.objects.all()) == [other]

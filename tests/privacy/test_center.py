@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from accounts.selectors import workspace_for_user
 from privacy import selectors, services
 from privacy.models import AccessLog, DataRequest, PrivacySettings
+from tests.factories import login_staff_with_two_factor
 
 
 @pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_access_log_admin_is_read_only_even_for_superusers(client, alice):
     superuser = get_user_model().objects.create_superuser(email="root@essencecrm.io", password="x", full_name="Root")
     entry = services.access_log_record(staff_user=superuser, workspace=workspace_for_user(user=alice),
                                        what="Profile", reason="Ticket 9")
-    client.force_login(superuser)
+    login_staff_with_two_factor(client, superuser)
     assert client.get("/admin/privacy/accesslog/").status_code == 200
     assert client.get("/admin/privacy/accesslog/add/").status_code == 403
     response = client.post(f"/admin/privacy/accesslog/{entry.pk}/change/", {"reason": "edited"})
@@ -93,7 +94,7 @@ def test_my_requests_lists_type_status_and_dates(alice_client, alice, charlie):
 @pytest.mark.django_db
 def test_staff_log_an_emailed_request_with_a_30_day_due_date(client, alice):
     staff = get_user_model().objects.create_superuser(email="root@essencecrm.io", password="x", full_name="Root")
-    client.force_login(staff)
+    login_staff_with_two_factor(client, staff)
     response = client.post("/admin/privacy/datarequest/add/", {
         "user": alice.pk, "type": "access", "channel": "email", "status": "open",
         "opened_at_0": "2026-11-20", "opened_at_1": "10:00:00", "due_at_0": "", "due_at_1": "", "outcome": "",

@@ -17,7 +17,7 @@ from essence.models import EmailDelivery
 from privacy import services
 from privacy.models import ConsentRecord, DataExport, DataRequest, PolicyAcceptance, PrivacySettings
 from tests.e2e.totp import totp
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, login_staff_with_two_factor
 from tests.privacy.helpers import make_purchase, make_usage
 
 
@@ -196,7 +196,7 @@ def test_a_crash_midway_rolls_back_and_the_retry_finishes(alice_with_data, monke
 def test_under_16_admin_action_deletes_at_once(client, alice_with_data, django_capture_on_commit_callbacks):
     snapshot = _snapshot(alice_with_data)
     staff = User.objects.create_superuser(email="staff@essencecrm.io", password="x", full_name="Sam Staff")
-    client.force_login(staff)
+    login_staff_with_two_factor(client, staff)
     response = client.post("/admin/accounts/user/", {
         "action": "delete_under_16", "_selected_action": [alice_with_data.pk],
     })
@@ -211,15 +211,3 @@ def test_under_16_admin_action_deletes_at_once(client, alice_with_data, django_c
     request = DataRequest.objects.get(type="erasure")
     assert request.channel == "staff" and request.outcome.startswith("Account holder under 16")
     assert not PrivacySettings.objects.filter(deletion_scheduled_for__isnull=False).exists()
-
-
-@pytest.mark.django_db
-def test_usage_events_are_anonymised_after_13_months(alice):
-    old = make_usage(user=alice, n=1)[0]
-    UsageEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=396))
-    recent = make_usage(user=alice, n=1)[0]
-    assert services.usage_events_anonymise_old() == 1
-    old.refresh_from_db()
-    recent.refresh_from_db()
-    assert old.user_id is None and old.workspace_id is None and old.anonymised_at
-    assert recent.user_id == alice.pk and recent.anonymised_at is None

@@ -16,7 +16,7 @@ from privacy.models import AccessLog, DataExport, DataRequest
 from tests.privacy.helpers import make_purchase, make_usage
 
 FILES = {"account.json", "ledger.csv", "purchases.csv", "consents.json", "policy_acceptances.json",
-         "usage_events.csv", "access_log.csv", "data_requests.json", "README.txt"}
+         "usage_events.csv", "access_log.csv", "data_requests.json", "support_requests.json", "README.txt"}
 
 
 @pytest.fixture(autouse=True)

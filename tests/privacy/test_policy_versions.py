@@ -8,6 +8,7 @@ from django.utils import timezone
 from essence.models import EmailDelivery
 from privacy import services
 from privacy.models import PolicyAcceptance, PolicyVersion
+from tests.factories import login_staff_with_two_factor
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def draft_v2(policy_v1):
 @pytest.fixture
 def staff_client(client, db):
     staff = get_user_model().objects.create_superuser(email="staff@essencecrm.io", password="x", full_name="Sam Staff")
-    client.force_login(staff)
+    login_staff_with_two_factor(client, staff)
     return client
 
 

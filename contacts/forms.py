@@ -4,6 +4,11 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from contacts.models import Contact, CustomField
 
+class HttpsURLField(forms.URLField):
+    def __init__(self, *, assume_scheme="https", **kwargs):
+        super().__init__(assume_scheme=assume_scheme, **kwargs)
+
+
 LABEL_WIDGET = forms.TextInput(attrs={"placeholder": "work, home…", "class": "label-input"})
 
 
@@ -17,6 +22,7 @@ class ContactForm(forms.ModelForm):
                   "notes_summary"]
         labels = {"given_name": "First name", "family_name": "Last name", "display_name": "Display name",
                   "notes_summary": "About"}
+        field_classes = {"website": HttpsURLField}
         help_texts = {"display_name": "Leave empty to use first and last name."}
         widgets = {"birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "notes_summary": forms.Textarea(attrs={"rows": 3})}
@@ -24,7 +30,7 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, custom_fields=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.custom_fields = list(custom_fields)
-        self.fields["website"] = forms.URLField(label="Website", required=False, max_length=300, assume_scheme="https")
+        self.fields["display_name"].required = False  # derived from first and last name when empty
         for name in ("given_name", "family_name", "display_name"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
         initial_values = (self.instance.custom_values or {}) if self.instance and self.instance.pk else {}

@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -197,9 +197,10 @@ def contact_detail(request, contact_id):
 
 
 @workspace_required
-@require_POST
 def note_add(request, contact_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -211,9 +212,10 @@ def note_add(request, contact_id):
 
 
 @workspace_required
-@require_POST
 def contact_tag_add(request, contact_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = TagForm(request.POST)
     if form.is_valid():
         try:
@@ -225,18 +227,20 @@ def contact_tag_add(request, contact_id):
 
 
 @workspace_required
-@require_POST
 def contact_tag_remove(request, contact_id, tag_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id)
     tag = selectors.tag_get_for_workspace(workspace=request.workspace, tag_id=tag_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.contact_tag_remove(contact=contact, tag=tag, user=request.user)
     return redirect(reverse("contacts:detail", args=[contact.id]) + "#tags")
 
 
 @workspace_required
-@require_POST
 def reminder_add(request, contact_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = ReminderForm(request.POST)
     if form.is_valid():
         try:
@@ -249,11 +253,12 @@ def reminder_add(request, contact_id):
 
 
 @workspace_required
-@require_POST
 def reminder_done(request, contact_id, reminder_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id)
     reminder = selectors.reminder_get_for_workspace(workspace=request.workspace, contact=contact,
                                                     reminder_id=reminder_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.reminder_mark_done(reminder=reminder, user=request.user)
     return redirect(reverse("contacts:detail", args=[contact.id]) + "#reminders")
 
@@ -268,9 +273,10 @@ def reminder_list(request):
 # --- trash ------------------------------------------------------------------------------
 
 @workspace_required
-@require_POST
 def contact_trash(request, contact_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.contact_trash(contact=contact, user=request.user)
     messages.success(request, f"{contact.display_name} was moved to the trash. You can restore it for "
                               f"{services.settings.CONTACTS_TRASH_DAYS} days.")
@@ -278,18 +284,20 @@ def contact_trash(request, contact_id):
 
 
 @workspace_required
-@require_POST
 def contact_restore(request, contact_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id, trashed=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.contact_restore(contact=contact, user=request.user)
     messages.success(request, f"{contact.display_name} was restored.")
     return redirect("contacts:detail", contact_id=contact.id)
 
 
 @workspace_required
-@require_POST
 def contact_delete_forever(request, contact_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id, trashed=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     name = contact.display_name
     services.contact_delete_forever(contact=contact, user=request.user)
     messages.success(request, f"{name} was deleted for good.")
@@ -322,9 +330,10 @@ def tag_list(request):
 
 
 @workspace_required
-@require_POST
 def tag_rename(request, tag_id):
     tag = selectors.tag_get_for_workspace(workspace=request.workspace, tag_id=tag_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.tag_rename(tag=tag, name=request.POST.get("name", ""))
         messages.success(request, "Tag renamed.")
@@ -334,9 +343,10 @@ def tag_rename(request, tag_id):
 
 
 @workspace_required
-@require_POST
 def tag_delete(request, tag_id):
     tag = selectors.tag_get_for_workspace(workspace=request.workspace, tag_id=tag_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.tag_delete(tag=tag)
     messages.success(request, f"Tag “{tag.name}” deleted; the contacts keep everything else.")
     return redirect("contacts:tags")
@@ -359,9 +369,10 @@ def field_list(request):
 
 
 @workspace_required
-@require_POST
 def field_delete(request, field_id):
     field = selectors.custom_field_get_for_workspace(workspace=request.workspace, field_id=field_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.custom_field_delete(field=field)
     messages.success(request, f"Field “{field.name}” deleted.")
     return redirect("contacts:fields")

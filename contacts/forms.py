@@ -153,14 +153,14 @@ class MergeForm(forms.Form):
         self.rows = []
         for name in MERGE_FIELDS:
             a, b = getattr(keep, name), getattr(other, name)
-            if a == b or not b:
-                continue
+            if a == b or not b or name == "display_name":
+                continue  # the display name follows the chosen first and last names
             label = Contact._meta.get_field(name).verbose_name.capitalize()
             self.fields[name] = forms.ChoiceField(
-                label=label, widget=forms.RadioSelect, initial="keep" if a else "other",
+                label=label, widget=forms.RadioSelect, initial="keep" if a else "other", required=False,
                 choices=[("keep", a or "(empty)"), ("other", b)],
             )
             self.rows.append(self[name])
 
     def choices(self) -> dict:
-        return dict(self.cleaned_data)
+        return {k: v for k, v in self.cleaned_data.items() if v}

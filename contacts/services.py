@@ -491,9 +491,13 @@ def contact_merge(*, workspace: Workspace, keep: Contact, other: Contact, choice
         raise ValidationError("Pick two different contacts of this workspace.")
     keep = Contact.objects.select_for_update().get(pk=keep.pk, workspace=workspace)
     other = Contact.objects.select_for_update().get(pk=other.pk, workspace=workspace)
+    derived_name = keep.display_name == _display_name({"given_name": keep.given_name,
+                                                       "family_name": keep.family_name})
     for f in MERGE_FIELDS:
         if choices.get(f) == "other" or (not getattr(keep, f) and getattr(other, f)):
             setattr(keep, f, getattr(other, f))
+    if derived_name and "display_name" not in choices:
+        keep.display_name = _display_name({"given_name": keep.given_name, "family_name": keep.family_name})
     keep.custom_values = {**(other.custom_values or {}), **(keep.custom_values or {}),
                           **{k: v for k, v in (other.custom_values or {}).items()
                              if choices.get(f"cf_{k}") == "other"}}

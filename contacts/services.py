@@ -428,9 +428,13 @@ def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
     """
     now = now or timezone.now()
     with transaction.atomic():
+        if Contact.objects.filter(reminders__id=reminder_id, deleted_at__isnull=False).exists():
+            return "skipped"  # waits in the trash with its contact; sent if restored
+        # Only the reminder's own columns in this WHERE: a join would make Django use an
+        # "id IN (subquery)" whose snapshot a blocked concurrent claim would not re-check.
         claimed = Reminder.objects.filter(
             id=reminder_id, sent_at__isnull=True, done=False, due_at__lte=now,
-            status__in=[Reminder.Status.PENDING, Reminder.Status.UNPAID], contact__deleted_at__isnull=True,
+            status__in=[Reminder.Status.PENDING, Reminder.Status.UNPAID],
         ).update(sent_at=now, status=Reminder.Status.SENT)
         if claimed != 1:
             return "skipped"

@@ -4,6 +4,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from contacts.models import Contact, CustomField
 
+
 class HttpsURLField(forms.URLField):
     def __init__(self, *, assume_scheme="https", **kwargs):
         super().__init__(assume_scheme=assume_scheme, **kwargs)

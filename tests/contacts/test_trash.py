@@ -18,7 +18,7 @@ def test_the_purge_deletes_only_contacts_trashed_longer_than_the_period(alice, a
     now = timezone.now()
     with time_machine.travel(now - timedelta(days=40), tick=False):
         old = make_contact(alice, given_name="Old", emails=["old@example.com"])
-        live_old = make_contact(alice, given_name="StillLive")
+        make_contact(alice, given_name="StillLive")
     with time_machine.travel(now - timedelta(days=31), tick=False):
         services.contact_trash(contact=old, user=alice)
         theirs = make_contact(charlie, given_name="TheirOld")

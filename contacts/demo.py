@@ -97,7 +97,8 @@ def _seed_batch(workspace_id: int, n: int, rng: random.Random, now, tag_ids: lis
         created = now - timedelta(seconds=rng.randint(0, 3 * 365 * 86400))
         updated = created + timedelta(seconds=rng.randint(0, max(1, int((now - created).total_seconds()))))
         contacts.append((contact_id, workspace_id, given, family, display, company, title, "", "", "{}",
-                         contact_emails[0] if contact_emails else "", contact_phones[0] if contact_phones else "",
+                         contact_emails[0] if contact_emails else "",
+                         search.phone_display(contact_phones[0]) if contact_phones else "",
                          search.sort_name(display), search.name_key(given_name=given, family_name=family),
                          doc, fuzzy, created, updated))
     with connection.cursor() as cursor:

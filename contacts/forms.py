@@ -1,5 +1,6 @@
 from django import forms
 from django.forms import formset_factory
+from django.urls import reverse_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from contacts.models import Contact, CustomField
@@ -10,6 +11,9 @@ class HttpsURLField(forms.URLField):
         super().__init__(assume_scheme=assume_scheme, **kwargs)
 
 
+# Inline validation on blur (htmx posts the row's form; the answer fills the next .inline-error).
+INLINE_VALIDATE = {"hx-post": reverse_lazy("contacts:validate"), "hx-trigger": "change",
+                   "hx-target": "next .inline-error", "hx-swap": "innerHTML"}
 LABEL_WIDGET = forms.TextInput(attrs={"placeholder": "work, home…", "class": "label-input"})
 
 
@@ -68,14 +72,15 @@ def _custom_form_field(cf: CustomField, initial):
 class EmailRowForm(forms.Form):
     label = forms.CharField(max_length=30, required=False, widget=LABEL_WIDGET)
     value = forms.EmailField(label="Email", required=False, max_length=254,
-                             widget=forms.EmailInput(attrs={"placeholder": "name@example.com"}))
+                             widget=forms.EmailInput(attrs={"placeholder": "name@example.com", **INLINE_VALIDATE}))
     is_primary = forms.BooleanField(label="Primary", required=False)
 
 
 class PhoneRowForm(forms.Form):
     label = forms.CharField(max_length=30, required=False, widget=LABEL_WIDGET)
     number = PhoneNumberField(label="Phone", required=False,
-                              widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+44 20 7946 0958"}),
+                              widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+44 20 7946 0958",
+                                                           **INLINE_VALIDATE}),
                               error_messages={"invalid": "Enter a valid phone number in international format, "
                                                          "e.g. +44 20 7946 0958."})
     is_primary = forms.BooleanField(label="Primary", required=False)

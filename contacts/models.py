@@ -2,18 +2,26 @@
 too) and its indexes and unique constraints start with it, so a workspace is always one
 index range and the tables can later be distributed by ``workspace_id``."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import Workspace
 
 ALIVE = Q(deleted_at__isnull=True)
+
+
+@functools.cache
+def _contacts_list_url() -> str:
+    return reverse("contacts:list")
 
 
 class Tag(models.Model):
@@ -122,6 +130,10 @@ class Contact(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    def get_absolute_url(self) -> str:
+        # The list renders 50 of these: one reverse() for the prefix instead of one per row.
+        return f"{_contacts_list_url()}{self.id}/"
 
     @property
     def is_trashed(self) -> bool:

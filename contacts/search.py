@@ -42,6 +42,18 @@ def digits(text: str) -> str:
     return "".join(DIGITS_RE.findall(text or ""))
 
 
+def phone_display(e164: str) -> str:
+    """'+14155552671' -> '+1 415-555-2671': stored ready to show, so the list never parses numbers."""
+    import phonenumbers
+
+    if not e164:
+        return ""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
 def deletion_variants(word: str) -> set[str]:
     variants = {word}
     if len(word) >= MIN_FUZZY_WORD:

@@ -121,8 +121,15 @@ def custom_fields_for(*, workspace: Workspace) -> QuerySet[CustomField]:
     return CustomField.objects.filter(workspace=workspace).order_by("name")
 
 
+# What a list row shows (and the keyset cursor reads): never the search documents, which
+# are large and would be sent and parsed for every row.
+LIST_COLUMNS = ("id", "workspace_id", "display_name", "given_name", "family_name", "job_title", "company",
+                "primary_email", "primary_phone", "sort_name", "created_at", "updated_at", "deleted_at")
+
+
 def _tags_prefetch(workspace: Workspace) -> Prefetch:
-    return Prefetch("tags", queryset=Tag.objects.filter(workspace=workspace).order_by("name"))
+    # to_attr: a plain list per row, not a queryset built for every row in the template.
+    return Prefetch("tags", queryset=Tag.objects.filter(workspace=workspace).order_by("name"), to_attr="tag_list")
 
 
 def contact_list(*, workspace: Workspace, filters: ContactFilters | None = None) -> QuerySet[Contact]:
@@ -200,18 +207,27 @@ def _bounded_count(qs: QuerySet) -> tuple[int, bool]:
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
+def filters_active(f: ContactFilters) -> bool:
+    return bool(f.tag or f.company or f.has_email or f.has_phone or f.created_from or f.created_to
+                or f.updated_from or f.updated_to or (f.custom_field and f.custom_value))
+
+
 def contact_page(*, workspace: Workspace, filters: ContactFilters) -> ContactPage:
     """One page of the list: keyset-paginated when browsing, best matches when searching."""
     base = contact_list(workspace=workspace, filters=filters)
     if filters.q.strip():
         return _search_page(workspace=workspace, base=base, q=filters.q.strip())
     qs, columns = _keyset(base, sort=filters.sort, after=filters.after)
-    rows = list(qs.prefetch_related(_tags_prefetch(workspace))[: PAGE_SIZE + 1])
+    rows = list(qs.only(*LIST_COLUMNS).prefetch_related(_tags_prefetch(workspace))[: PAGE_SIZE + 1])
     next_cursor = ""
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
         next_cursor = _encode_cursor([getattr(rows[-1], c) for c in columns])
-    count, capped = _bounded_count(base)
+    if filters_active(filters):
+        # Counting matches of a filter can mean checking every contact; say "50+" instead.
+        count, capped = len(rows), bool(next_cursor)
+    else:
+        count, capped = _bounded_count(base)
     return ContactPage(contacts=rows, next_cursor=next_cursor, count=count, count_capped=capped)
 
 
@@ -220,7 +236,7 @@ def _search_page(*, workspace: Workspace, base: QuerySet, q: str) -> ContactPage
     if search.looks_like_email(q):
         emails = ContactEmail.objects.filter(workspace=workspace, value_normalised=q.lower())
         rows = list(base.filter(id__in=emails.values("contact_id")).order_by("sort_name", "id")
-                    .prefetch_related(with_tags)[:SEARCH_LIMIT])
+                    .only(*LIST_COLUMNS).prefetch_related(with_tags)[:SEARCH_LIMIT])
         if rows:
             return ContactPage(contacts=rows, count=len(rows), searching=True)
     tsquery = search.phone_query(q) or search.prefix_query(q)
@@ -229,14 +245,15 @@ def _search_page(*, workspace: Workspace, base: QuerySet, q: str) -> ContactPage
     query = SearchQuery(tsquery, search_type="raw", config="simple")
     rows = list(base.filter(search_document=query)
                 .annotate(rank=SearchRank(F("search_document"), query))
-                .order_by("-rank", "sort_name", "id").prefetch_related(with_tags)[:SEARCH_LIMIT])
+                .order_by("-rank", "sort_name", "id").only(*LIST_COLUMNS).prefetch_related(with_tags)[:SEARCH_LIMIT])
     fuzzy = False
     if len(rows) < SEARCH_LIMIT and not search.phone_query(q) and (fq := search.fuzzy_query(q)):
         fquery = SearchQuery(fq, search_type="raw", config="simple")
         found = [r.id for r in rows]
         candidates = list(base.filter(fuzzy_document=fquery).exclude(id__in=found)
                           .annotate(rank=SearchRank(F("fuzzy_document"), fquery))
-                          .order_by("-rank", "id").prefetch_related(with_tags)[:FUZZY_CANDIDATES])
+                          .order_by("-rank", "id").only(*LIST_COLUMNS).prefetch_related(with_tags)
+                          [:FUZZY_CANDIDATES])
         scored = [(search.similarity(q, f"{c.display_name} {c.given_name} {c.family_name} {c.company}"), c)
                   for c in candidates]
         scored = [(s, c) for s, c in scored if s >= 0.6]

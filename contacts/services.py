@@ -86,7 +86,7 @@ def _write_children(contact: Contact, *, emails, phones, addresses) -> None:
     phones = _with_one_primary(_dedupe([p for p in phones if p.get("number")], lambda p: str(p["number"])))
     addresses = _with_one_primary([a for a in addresses if any(a.get(f) for f in ADDRESS_FIELDS[1:6])])
     ContactEmail.objects.bulk_create([
-        ContactEmail(workspace_id=ws, contact=contact, label=e.get("label", ""), value=e["value"].strip().lower(),
+        ContactEmail(workspace_id=ws, contact=contact, label=e.get("label", ""), value=e["value"].strip(),
                      value_normalised=e["value"].strip().lower(), is_primary=e["is_primary"])
         for e in emails
     ])
@@ -110,8 +110,8 @@ def contact_refresh_derived(*, contact: Contact) -> None:
                   .values_list("number", "is_primary"))
     notes = list(Note.objects.filter(workspace_id=contact.workspace_id, contact=contact)
                  .values_list("body", flat=True)[:50])
-    contact.primary_email = next((v for v, p in emails if p), "")
-    contact.primary_phone = str(next((v for v, p in phones if p), "") or "")
+    contact.primary_email = next((v for v, p in emails if p), "")  # as typed; matching uses value_normalised
+    contact.primary_phone = search.phone_display(str(next((v for v, p in phones if p), "") or ""))
     contact.sort_name = search.sort_name(contact.display_name)
     contact.name_key = search.name_key(given_name=contact.given_name, family_name=contact.family_name,
                                        display_name=contact.display_name)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.contact_list, name="list"),
     path("new/", views.contact_create, name="create"),
     path("bulk/", views.contact_bulk, name="bulk"),
+    path("validate/", views.validate_field, name="validate"),
     path("trash/", views.trash, name="trash"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("merge/<int:keep_id>/<int:other_id>/", views.merge, name="merge"),

@@ -2,13 +2,15 @@
 through a selector that takes ``request.workspace``, so another workspace's id is a 404."""
 
 import logging
+import re
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_required
@@ -19,10 +21,12 @@ from contacts.forms import (
     ContactForm,
     CustomFieldForm,
     EmailFormSet,
+    EmailRowForm,
     FilterForm,
     MergeForm,
     NoteForm,
     PhoneFormSet,
+    PhoneRowForm,
     ReminderForm,
     TagForm,
     formset_rows,
@@ -61,6 +65,7 @@ def contact_list(request):
     query = request.GET.copy()
     query.pop("after", None)
     context = {"form": form, "page": page, "tags": tags, "custom_fields": fields,
+               "sort_choices": FilterForm.base_fields["sort"].choices,
                "filters_query": query.urlencode(), "filtering": bool(set(data) - {"sort", "after"})}
     if request.htmx and request.htmx.target == "results":
         return render(request, "contacts/_results.html", context)
@@ -175,6 +180,27 @@ def contact_create(request):
 def contact_edit(request, contact_id):
     contact = selectors.contact_get_for_workspace(workspace=request.workspace, contact_id=contact_id)
     return _contact_form_page(request, contact=contact)
+
+
+ROW_FIELD = re.compile(r"^(emails-\d+-value|phones-\d+-number)$")
+
+
+@workspace_required
+@require_POST
+def validate_field(request):
+    """Inline validation on blur (htmx): the error for one email or phone row, or nothing.
+    The full form is validated again on submit; this only answers sooner."""
+    name = (request.htmx.trigger_name if request.htmx else "") or request.POST.get("field", "")
+    if not ROW_FIELD.match(name or ""):
+        return HttpResponse("")
+    value = request.POST.get(name, "")
+    form_class = EmailRowForm if name.startswith("emails-") else PhoneRowForm
+    field_name = "value" if name.startswith("emails-") else "number"
+    form = form_class({field_name: value})
+    errors = form.errors.get(field_name) if value.strip() else None
+    if not errors:
+        return HttpResponse("")
+    return HttpResponse(format_html('<div class="field-errors" role="alert">{}</div>', errors[0]))
 
 
 # --- detail and its small forms ---------------------------------------------------------

@@ -25,15 +25,3 @@ FIELD_LABELS = {
 def field_labels(names) -> str:
     return ", ".join(FIELD_LABELS.get(n, n.replace("_", " ")) for n in names or [])
 
-
-@register.filter
-def phone_display(e164: str) -> str:
-    """'+14155552671' -> '+1 415-555-2671' for reading; the stored value stays E.164."""
-    import phonenumbers
-
-    if not e164:
-        return ""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    except phonenumbers.NumberParseException:
-        return e164

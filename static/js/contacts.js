@@ -16,6 +16,7 @@
       var html = template.innerHTML.replace(/__prefix__/g, String(index));
       rows.insertAdjacentHTML("beforeend", html);
       total.value = String(index + 1);
+      if (window.htmx) window.htmx.process(rows.lastElementChild);  // inline validation on the new row
       var first = rows.lastElementChild && rows.lastElementChild.querySelector("input:not([type=hidden]):not([type=checkbox])");
       if (first) first.focus();
       return;

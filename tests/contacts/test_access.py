@@ -16,7 +16,7 @@ from tests.contacts.conftest import make_contact
 
 # URL names whose contact must be in the trash for the view to look at it at all.
 TRASH_ONLY = {"restore", "delete_forever"}
-NO_OBJECT_ID = {"list", "create", "bulk", "trash", "duplicates", "reminders", "tags", "fields"}
+NO_OBJECT_ID = {"list", "create", "bulk", "validate", "trash", "duplicates", "reminders", "tags", "fields"}
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ def test_it_creates_a_contact_with_rows_spending_one_credit(alice_client, alice_
     assert response.status_code == 302 and response["Location"] == f"/contacts/{contact.id}/"
     assert contact.display_name == "Grace Hopper"
     assert sorted(contact.emails.values_list("value_normalised", flat=True)) == ["grace@example.com", "grace@navy.mil"]
-    assert contact.primary_email == "grace@navy.mil"
+    assert contact.primary_email == "Grace@Navy.mil"  # shown as typed; matched lower-cased
     assert str(contact.phones.get().number) == "+14155552671"  # stored E.164
     assert contact.addresses.get().city == "Arlington"
     assert list(contact.activities.values_list("kind", flat=True)) == ["created"]

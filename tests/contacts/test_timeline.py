@@ -55,3 +55,16 @@ def test_add_another_row_works_without_javascript(alice_client):
     content = response.content.decode()
     assert 'name="emails-1-value"' in content and 'value="one@example.com"' in content
     assert 'name="emails-TOTAL_FORMS" value="2"' in content
+
+
+def test_inline_validation_answers_one_row_field(alice_client):
+    headers = {"HX-Request": "true", "HX-Trigger-Name": "phones-0-number"}
+    bad = alice_client.post("/contacts/validate/", {"phones-0-number": "12ab"}, headers=headers)
+    assert b"Enter a valid phone number" in bad.content
+    good = alice_client.post("/contacts/validate/", {"phones-0-number": "+44 20 7946 0958"}, headers=headers)
+    assert good.content == b""
+    headers["HX-Trigger-Name"] = "emails-3-value"
+    assert b"Enter a valid email" in alice_client.post("/contacts/validate/", {"emails-3-value": "x@"},
+                                                         headers=headers).content
+    headers["HX-Trigger-Name"] = "given_name"
+    assert alice_client.post("/contacts/validate/", {"given_name": ""}, headers=headers).content == b""

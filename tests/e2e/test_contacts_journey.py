@@ -34,7 +34,13 @@ def test_contacts_journey(page, live_server, e2e_db):
     page.get_by_role("button", name="Add another email").click()  # JavaScript adds the row in place
     page.locator("#id_emails-1-value").fill("jo.lindqvist@example.com")
     page.locator("#id_emails-1-label").fill("home")
+    # Inline validation on leaving the field (htmx), before any submit.
+    page.locator("#id_phones-0-number").fill("12ab")
+    page.locator("#id_phones-0-label").focus()
+    expect(page.get_by_text("Enter a valid phone number")).to_be_visible()
     page.locator("#id_phones-0-number").fill("+1 415 555 2671")
+    page.locator("#id_phones-0-label").focus()
+    expect(page.get_by_text("Enter a valid phone number")).to_have_count(0)
     page.locator("#id_addresses-0-street").fill("12 Harbour Road")
     page.locator("#id_addresses-0-city").fill("Bristol")
     page.locator("#id_addresses-0-country").fill("United Kingdom")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("billing/", include("credits.urls")),
     path("stripe/webhook/", include(credits_urls.webhook_urlpatterns)),
+    path("contacts/", include("contacts.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,109 @@
+"""Acceptance 4 and the list's search, filters, sort and keyset pages."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from contacts import selectors, services
+from tests.contacts.conftest import give_credits, make_contact
+
+
+def _fill(user, ws, n, *, start=0):
+    give_credits(ws, n)
+    for i in range(start, start + n):
+        contact = services.contact_create(
+            workspace=ws, user=user, idempotency_key=uuid.uuid4().hex,
+            fields={"given_name": f"Person{i:03d}", "family_name": "Rich", "company": f"Co {i % 7}"},
+            emails=[{"value": f"p{i}-{k}@example.com"} for k in range(3)],
+            phones=[{"number": f"+1415555{i:04d}"}, {"number": f"+1212555{i:04d}"}],
+            addresses=[{"city": "Oslo", "country": "Norway"}],
+        )
+        for t in range(3):
+            services.contact_tag_add(contact=contact, tag_name=f"tag{t}", user=user)
+
+
+def _queries(client, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/contacts/", params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.parametrize("params", [{}, {"tag": "first", "sort": "created"}, {"q": "person"}],
+                         ids=["plain", "tag-filter-sorted", "search"])
+def test_list_query_count_is_the_same_at_10_and_200_rows(alice, alice_ws, alice_client, monkeypatch,
+                                                         django_assert_num_queries, params):
+    # Every row on one page, so 200 rows really are rendered with their emails, phones and tags.
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 250)
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 250)
+    _fill(alice, alice_ws, 10)
+    if params.get("tag") == "first":
+        params = {"tag": selectors.tags_for(workspace=alice_ws).first().id}
+    at_10, response = _queries(alice_client, params)
+    assert response.content.count(b'name="ids"') == 10
+    assert at_10 <= 10
+    _fill(alice, alice_ws, 190, start=10)
+    with django_assert_num_queries(at_10):
+        response = alice_client.get("/contacts/", params)
+    assert response.content.count(b'name="ids"') == 200
+    assert response.content.count(b'class="tag"') == 600
+
+
+def test_keyset_pages_walk_every_contact_once_in_order(alice, alice_ws, alice_client, monkeypatch):
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 4)
+    give_credits(alice_ws, 20)
+    names = ["Émile Zola", "anna Berg", "Anna Adams", "Bob Brown", "carl Cox", "Zed Zero", "Mia Moe", "Ola Nordmann",
+             "Ivy Ng", "Eve Eng"]
+    for name in names:
+        given, family = name.split()
+        make_contact(alice, given_name=given, family_name=family)
+    for sort in ["name", "company", "created", "updated"]:
+        seen, after = [], ""
+        for _ in range(10):
+            page = selectors.contact_page(workspace=alice_ws, filters=selectors.ContactFilters(sort=sort, after=after))
+            seen += [c.display_name for c in page.contacts]
+            after = page.next_cursor
+            if not after:
+                break
+        assert sorted(seen) == sorted(names), sort
+        assert len(seen) == len(set(seen))
+        if sort == "name":
+            # Case and accents do not split the alphabet: "Émile" sorts with the e's.
+            assert seen == ["Anna Adams", "anna Berg", "Bob Brown", "carl Cox", "Émile Zola", "Eve Eng", "Ivy Ng",
+                            "Mia Moe", "Ola Nordmann", "Zed Zero"]
+    # A tampered cursor is ignored, not an error.
+    assert alice_client.get("/contacts/", {"after": "!!garbage"}).status_code == 200
+
+
+def test_filters_narrow_the_list(alice, alice_ws, alice_client):
+    give_credits(alice_ws, 5)
+    a = make_contact(alice, given_name="Has", family_name="Email", emails=["a@example.com"], company="Acme")
+    b = make_contact(alice, given_name="Has", family_name="Phone", phones=["+4722334455"])
+    make_contact(alice, given_name="Has", family_name="Nothing")
+    services.contact_tag_add(contact=b, tag_name="Friends", user=alice)
+    field = services.custom_field_create(workspace=alice_ws, name="Tier", kind="choice", choices=["gold", "silver"])
+    services.contact_update(contact=a, user=alice, fields={"given_name": "Has", "family_name": "Email",
+                                                           "company": "Acme"},
+                            emails=[{"value": "a@example.com"}], custom_values={field.key: "gold"})
+
+    def names(**params):
+        content = alice_client.get("/contacts/", params).content.decode()
+        return {n for n in ["Has Email", "Has Phone", "Has Nothing"] if f">{n}</a>" in content}
+
+    assert names() == {"Has Email", "Has Phone", "Has Nothing"}
+    assert names(has_email="on") == {"Has Email"}
+    assert names(has_phone="on") == {"Has Phone"}
+    assert names(company="acme") == {"Has Email"}
+    assert names(tag=selectors.tags_for(workspace=alice_ws).get(name="Friends").id) == {"Has Phone"}
+    assert names(custom_field=field.id, custom_value="gold") == {"Has Email"}
+    assert names(created_from="2000-01-01", created_to="2999-01-01") == {"Has Email", "Has Phone", "Has Nothing"}
+    assert names(updated_from="2999-01-01") == set()
+
+
+def test_htmx_search_answers_just_the_results(alice, alice_client):
+    make_contact(alice, given_name="Live", family_name="Search")
+    response = alice_client.get("/contacts/", {"q": "liv"}, headers={"HX-Request": "true", "HX-Target": "results"})
+    assert b"Live Search" in response.content
+    assert b"<html" not in response.content

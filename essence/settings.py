@@ -282,3 +282,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
 }
+
+# --- Contacts -------------------------------------------------------------
+CONTACTS_TRASH_DAYS = env.int("CONTACTS_TRASH_DAYS", default=30)
+CELERY_BEAT_SCHEDULE.update({
+    "contacts-send-due-reminders": {"task": "contacts.tasks.reminders_send_due_task", "schedule": 60.0},
+    "contacts-purge-trash": {"task": "contacts.tasks.contacts_purge_trashed_task", "schedule": 60.0 * 60},
+})

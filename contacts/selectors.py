@@ -1,0 +1,335 @@
+"""Reads on contacts, always scoped to one workspace from the first line."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import Workspace
+from contacts import search
+from contacts.models import (
+    Activity,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    CustomField,
+    Note,
+    Reminder,
+    Tag,
+)
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 50
+FUZZY_CANDIDATES = 200
+COUNT_CAP = 10_000
+
+# sort name -> (columns, descending)
+SORTS = {
+    "name": (["sort_name", "id"], False),
+    "company": (["company", "sort_name", "id"], False),
+    "created": (["created_at", "id"], True),
+    "updated": (["updated_at", "id"], True),
+}
+
+
+@dataclass
+class ContactFilters:
+    q: str = ""
+    tag: int | None = None
+    company: str = ""
+    has_email: bool = False
+    has_phone: bool = False
+    created_from: date | None = None
+    created_to: date | None = None
+    updated_from: date | None = None
+    updated_to: date | None = None
+    custom_field: int | None = None
+    custom_value: str = ""
+    sort: str = "name"
+    after: str = ""  # keyset cursor
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class ContactPage:
+    contacts: list[Contact]
+    next_cursor: str = ""
+    count: int = 0
+    count_capped: bool = False
+    searching: bool = False
+    fuzzy: bool = False
+
+
+# --- gates -------------------------------------------------------------------------
+
+def contact_get_for_workspace(*, workspace: Workspace, contact_id: int, trashed: bool | None = False) -> Contact:
+    """The one access gate for a contact: Http404 unless it belongs to ``workspace``.
+    ``trashed``: False → live only, True → trash only, None → either."""
+    qs = Contact.objects.filter(workspace=workspace, id=contact_id)
+    if trashed is not None:
+        qs = qs.filter(deleted_at__isnull=not trashed)
+    contact = qs.first()
+    if contact is None:
+        raise Http404("No such contact")
+    return contact
+
+
+def _get_or_404(model, *, workspace: Workspace, **lookup):
+    obj = model.objects.filter(workspace=workspace, **lookup).first()
+    if obj is None:
+        raise Http404(f"No such {model._meta.verbose_name}")
+    return obj
+
+
+def tag_get_for_workspace(*, workspace: Workspace, tag_id: int) -> Tag:
+    return _get_or_404(Tag, workspace=workspace, id=tag_id)
+
+
+def custom_field_get_for_workspace(*, workspace: Workspace, field_id: int) -> CustomField:
+    return _get_or_404(CustomField, workspace=workspace, id=field_id)
+
+
+def reminder_get_for_workspace(*, workspace: Workspace, contact: Contact, reminder_id: int) -> Reminder:
+    return _get_or_404(Reminder, workspace=workspace, contact=contact, id=reminder_id)
+
+
+# --- lists ---------------------------------------------------------------------------
+
+def tags_for(*, workspace: Workspace) -> QuerySet[Tag]:
+    return Tag.objects.filter(workspace=workspace).order_by("name")
+
+
+def tags_with_counts(*, workspace: Workspace) -> list[Tag]:
+    counts = dict(ContactTag.objects.filter(workspace=workspace, contact__deleted_at__isnull=True)
+                  .values_list("tag_id").annotate(n=Count("id")).values_list("tag_id", "n"))
+    tags = list(tags_for(workspace=workspace))
+    for t in tags:
+        t.contact_count = counts.get(t.id, 0)
+    return tags
+
+
+def custom_fields_for(*, workspace: Workspace) -> QuerySet[CustomField]:
+    return CustomField.objects.filter(workspace=workspace).order_by("name")
+
+
+def _tags_prefetch(workspace: Workspace) -> Prefetch:
+    return Prefetch("tags", queryset=Tag.objects.filter(workspace=workspace).order_by("name"))
+
+
+def contact_list(*, workspace: Workspace, filters: ContactFilters | None = None) -> QuerySet[Contact]:
+    """Live contacts of the workspace matching the filters (search and sort excluded)."""
+    f = filters or ContactFilters()
+    qs = Contact.objects.filter(workspace=workspace, deleted_at__isnull=True)
+    if f.tag:
+        qs = qs.filter(Exists(ContactTag.objects.filter(workspace=workspace, tag_id=f.tag, contact_id=OuterRef("pk"))))
+    if f.company:
+        qs = qs.filter(company__iexact=f.company.strip())
+    if f.has_email:
+        qs = qs.exclude(primary_email="")
+    if f.has_phone:
+        qs = qs.exclude(primary_phone="")
+    if f.created_from:
+        qs = qs.filter(created_at__date__gte=f.created_from)
+    if f.created_to:
+        qs = qs.filter(created_at__date__lte=f.created_to)
+    if f.updated_from:
+        qs = qs.filter(updated_at__date__gte=f.updated_from)
+    if f.updated_to:
+        qs = qs.filter(updated_at__date__lte=f.updated_to)
+    if f.custom_field and f.custom_value.strip():
+        field = CustomField.objects.filter(workspace=workspace, id=f.custom_field).first()
+        if field is not None:
+            value = f.custom_value.strip()
+            if field.kind == CustomField.Kind.NUMBER:
+                try:
+                    value = float(value)
+                except ValueError:
+                    return qs.none()
+            qs = qs.filter(custom_values__contains={field.key: value})
+    return qs
+
+
+def _encode_cursor(values: list) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, columns: list[str]) -> list | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(columns):
+            return None
+        out = []
+        for column, value in zip(columns, values, strict=True):
+            if column.endswith("_at"):
+                value = parse_datetime(value)
+                if value is None:
+                    return None
+            elif column == "id" and not isinstance(value, int) or column != "id" and not isinstance(value, str):
+                return None
+            out.append(value)
+        return out
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+
+
+def _keyset(qs: QuerySet, *, sort: str, after: str) -> tuple[QuerySet, list[str]]:
+    columns, descending = SORTS.get(sort, SORTS["name"])
+    if after and (values := _decode_cursor(after, columns)) is not None:
+        # A row comparison walks the composite index from the cursor (no OFFSET).
+        cols = ", ".join(f'"contacts_contact"."{c}"' for c in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        op = "<" if descending else ">"
+        # Column names come from SORTS, never from input; values are bound parameters.
+        qs = qs.filter(RawSQL(f"({cols}) {op} ({marks})", values, output_field=BooleanField()))  # noqa: S611
+    return qs.order_by(*[("-" if descending else "") + c for c in columns]), columns
+
+
+def _bounded_count(qs: QuerySet) -> tuple[int, bool]:
+    n = qs.order_by().values("id")[: COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def contact_page(*, workspace: Workspace, filters: ContactFilters) -> ContactPage:
+    """One page of the list: keyset-paginated when browsing, best matches when searching."""
+    base = contact_list(workspace=workspace, filters=filters)
+    if filters.q.strip():
+        return _search_page(workspace=workspace, base=base, q=filters.q.strip())
+    qs, columns = _keyset(base, sort=filters.sort, after=filters.after)
+    rows = list(qs.prefetch_related(_tags_prefetch(workspace))[: PAGE_SIZE + 1])
+    next_cursor = ""
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        next_cursor = _encode_cursor([getattr(rows[-1], c) for c in columns])
+    count, capped = _bounded_count(base)
+    return ContactPage(contacts=rows, next_cursor=next_cursor, count=count, count_capped=capped)
+
+
+def _search_page(*, workspace: Workspace, base: QuerySet, q: str) -> ContactPage:
+    with_tags = _tags_prefetch(workspace)
+    if search.looks_like_email(q):
+        emails = ContactEmail.objects.filter(workspace=workspace, value_normalised=q.lower())
+        rows = list(base.filter(id__in=emails.values("contact_id")).order_by("sort_name", "id")
+                    .prefetch_related(with_tags)[:SEARCH_LIMIT])
+        if rows:
+            return ContactPage(contacts=rows, count=len(rows), searching=True)
+    tsquery = search.phone_query(q) or search.prefix_query(q)
+    if tsquery is None:
+        return ContactPage(contacts=[], searching=True)
+    query = SearchQuery(tsquery, search_type="raw", config="simple")
+    rows = list(base.filter(search_document=query)
+                .annotate(rank=SearchRank(F("search_document"), query))
+                .order_by("-rank", "sort_name", "id").prefetch_related(with_tags)[:SEARCH_LIMIT])
+    fuzzy = False
+    if len(rows) < SEARCH_LIMIT and not search.phone_query(q) and (fq := search.fuzzy_query(q)):
+        fquery = SearchQuery(fq, search_type="raw", config="simple")
+        found = [r.id for r in rows]
+        candidates = list(base.filter(fuzzy_document=fquery).exclude(id__in=found)
+                          .annotate(rank=SearchRank(F("fuzzy_document"), fquery))
+                          .order_by("-rank", "id").prefetch_related(with_tags)[:FUZZY_CANDIDATES])
+        scored = [(search.similarity(q, f"{c.display_name} {c.given_name} {c.family_name} {c.company}"), c)
+                  for c in candidates]
+        scored = [(s, c) for s, c in scored if s >= 0.6]
+        scored.sort(key=lambda sc: (-sc[0], sc[1].sort_name, sc[1].id))
+        extra = [c for _, c in scored[: SEARCH_LIMIT - len(rows)]]
+        fuzzy = bool(extra)
+        rows += extra
+    return ContactPage(contacts=rows, count=len(rows), searching=True, fuzzy=fuzzy)
+
+
+def contact_count(*, workspace: Workspace) -> tuple[int, bool]:
+    return _bounded_count(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True))
+
+
+def recent_contacts(*, workspace: Workspace, limit: int = 5) -> list[Contact]:
+    return list(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True)
+                .order_by("-created_at", "-id")[:limit])
+
+
+def trash_list(*, workspace: Workspace, limit: int = 200) -> list[Contact]:
+    return list(Contact.objects.filter(workspace=workspace, deleted_at__isnull=False)
+                .order_by("-deleted_at", "-id")[:limit])
+
+
+def contact_detail(*, workspace: Workspace, contact: Contact) -> dict:
+    """Everything the detail page shows, each child list scoped by workspace too."""
+    ws = dict(workspace=workspace, contact=contact)
+    fields = list(custom_fields_for(workspace=workspace))
+    return {
+        "emails": list(ContactEmail.objects.filter(**ws)),
+        "phones": list(ContactPhone.objects.filter(**ws)),
+        "addresses": list(contact.addresses.filter(workspace=workspace)),
+        "tags": list(Tag.objects.filter(workspace=workspace, id__in=ContactTag.objects.filter(**ws).values("tag_id"))),
+        "notes": list(Note.objects.filter(**ws).select_related("created_by")[:100]),
+        "activities": list(Activity.objects.filter(**ws).select_related("created_by")[:200]),
+        "reminders": list(Reminder.objects.filter(**ws).order_by("done", "due_at", "id")),
+        "custom": [(f, (contact.custom_values or {}).get(f.key)) for f in fields
+                   if (contact.custom_values or {}).get(f.key) not in (None, "")],
+    }
+
+
+# --- duplicates ----------------------------------------------------------------------
+
+def duplicate_groups(*, workspace: Workspace, limit: int = 50) -> list[dict]:
+    """Groups of live contacts sharing a normalised email, a phone number or a normalised
+    full name. Overlapping pairs are joined (union-find) into one group."""
+    live = Q(contact__deleted_at__isnull=True)
+    reasons: list[tuple[str, list[int]]] = []
+    for value, ids in _shared(ContactEmail.objects.filter(live, workspace=workspace), "value_normalised", limit):
+        reasons.append((f"same email {value}", ids))
+    for value, ids in _shared(ContactPhone.objects.filter(live, workspace=workspace), "number", limit):
+        reasons.append((f"same phone {value}", ids))
+    names = (Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).exclude(name_key="")
+             .values("name_key").annotate(n=Count("id")).filter(n__gt=1).order_by("name_key")[:limit])
+    for row in names:
+        ids = list(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True, name_key=row["name_key"])
+                   .order_by("id").values_list("id", flat=True)[:20])
+        reasons.append(("same name", ids))
+
+    parent: dict[int, int] = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, ids in reasons:
+        for other in ids[1:]:
+            parent[find(other)] = find(ids[0])
+    groups: dict[int, dict] = {}
+    for reason, ids in reasons:
+        group = groups.setdefault(find(ids[0]), {"ids": set(), "reasons": []})
+        group["ids"].update(ids)
+        if reason not in group["reasons"]:
+            group["reasons"].append(reason)
+    all_ids = {i for g in groups.values() for i in g["ids"]}
+    contacts = {c.id: c for c in Contact.objects.filter(workspace=workspace, id__in=all_ids)}
+    out = []
+    for group in groups.values():
+        members = sorted((contacts[i] for i in group["ids"] if i in contacts), key=lambda c: c.id)
+        if len(members) > 1:
+            out.append({"contacts": members, "reasons": group["reasons"]})
+    out.sort(key=lambda g: g["contacts"][0].sort_name)
+    return out[:limit]
+
+
+def _shared(qs: QuerySet, column: str, limit: int) -> list[tuple[str, list[int]]]:
+    values = list(qs.values(column).annotate(n=Count("contact_id", distinct=True)).filter(n__gt=1)
+                  .order_by(column).values_list(column, flat=True)[:limit])
+    out = []
+    for value in values:
+        ids = sorted(set(qs.filter(**{column: value}).values_list("contact_id", flat=True)))
+        out.append((str(value), ids[:20]))
+    return out

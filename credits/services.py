@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User, Workspace
 from credits.exceptions import InsufficientCredits, UnknownAction
 from credits.models import CreditAccount, LedgerEntry, Price, Purchase
+from credits.signals import credits_added
 
 
 def price_for(*, action: str) -> int:
@@ -78,6 +79,8 @@ def _record(
     elif balance_after >= threshold:
         account.low_balance_notified = False
     account.save(update_fields=["balance", "low_balance_notified", "updated_at"])
+    if amount > 0:
+        transaction.on_commit(lambda: credits_added.send(sender=LedgerEntry, workspace_id=workspace.id))
     return entry, True
 
 

@@ -59,7 +59,12 @@ def _rows(workspace: Workspace, contacts: QuerySet) -> Iterator[tuple]:
 
 
 def _as_list(value):
+    # Django hands json/jsonb columns of raw queries back as text.
     return json.loads(value) if isinstance(value, str) else (value or [])
+
+
+def _as_dict(value):
+    return json.loads(value) if isinstance(value, str) else (value or {})
 
 
 # --- CSV -----------------------------------------------------------------------------
@@ -85,7 +90,7 @@ def iter_csv(*, workspace: Workspace, contacts: QuerySet, progress=None) -> Iter
     for row in _rows(workspace, contacts):
         (_, given, family, display, company, title, birthday, website, notes, custom, emails, phones, addresses,
          tags) = row
-        custom = _as_list(custom) if isinstance(custom, str) else (custom or {})
+        custom = _as_dict(custom)
         cells = [given, family, display, company, title,
                  MULTI.join(e[1] for e in _as_list(emails)), MULTI.join(p[1] for p in _as_list(phones))]
         address_list = _as_list(addresses)
@@ -157,7 +162,7 @@ _TEL_TYPES = {"mobile": "cell", "cell": "cell", "work": "work", "home": "home", 
 def vcard_for(row: tuple, custom_fields: list[CustomField]) -> str:
     (_, given, family, display, company, title, birthday, website, notes, custom, emails, phones, addresses,
      tags) = row
-    custom = custom or {}
+    custom = _as_dict(custom)
     lines = ["BEGIN:VCARD", "VERSION:4.0", f"FN:{_escape(display)}",
              f"N:{_escape(family)};{_escape(given)};;;"]
     if company:

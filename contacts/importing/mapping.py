@@ -34,13 +34,15 @@ FIELDS: list[tuple[str, str, bool]] = [
     ("tags", "Tags (comma or ::: separated)", False),
 ]
 FIELD_LABELS = dict((key, label) for key, label, _ in FIELDS)
-REPEATABLE = {key for key, _, repeatable in FIELDS if repeatable}
+# Emails and phones add up; address parts repeat per address ("Address 2 - City").
+REPEATABLE = {key for key, _, repeatable in FIELDS if repeatable} | {"street", "city", "region", "postal_code",
+                                                                      "country"}
 
 # Normalised header words → field. Order matters: first match wins.
 _SYNONYMS: list[tuple[str, list[str]]] = [
-    ("email", ["email", "e mail", "mail", "email address", "e mail address", "courriel", "correo", "correo electronico",
-               "posta elettronica", "emailadres", "e mail adresse", "endereco de email"]),
-    ("phone", ["phone", "telephone", "tel", "mobile", "mobile phone", "cell", "cell phone", "business phone",
+    ("email", ["email", "emails", "e mail", "mail", "email address", "e mail address", "courriel", "correo",
+               "correo electronico", "posta elettronica", "emailadres", "e mail adresse", "endereco de email"]),
+    ("phone", ["phone", "phones", "telephone", "tel", "mobile", "mobile phone", "cell", "cell phone", "business phone",
                "home phone", "work phone", "primary phone", "other phone", "telefon", "telefonnummer", "handy",
                "mobil", "mobiltelefon", "telefono", "movil", "celular", "cellulare", "portable", "telefoon",
                "mobiel", "telemovel", "numero de telephone", "phone number"]),

@@ -15,6 +15,7 @@ from contacts.importing.tables import SourceRow, VCardRecord
 # Google joins several values in one cell with " ::: "; people use commas and semicolons.
 _MULTI_SPLIT = re.compile(r"\s*(?::::|;|,|\n)\s*")
 _TAG_SPLIT = re.compile(r"\s*(?::::|;|,|\n)\s*")
+_ADDRESS_PARTS = ("street", "city", "region", "postal_code", "country")
 _MAX = {"given_name": 100, "middle_name": 100, "family_name": 100, "display_name": 200, "company": 200,
         "job_title": 200, "website": 500, "street": 300, "city": 100, "region": 100, "postal_code": 30,
         "country": 100, "notes": 10_000}
@@ -55,9 +56,17 @@ class Draft:
 def draft_from_cells(row: SourceRow, mapping: list[str], *, default_region: str | None) -> Draft:
     draft = Draft(row_number=row.number)
     values: dict[str, list[str]] = {}
+    # Address parts group by occurrence: the 2nd "City" column belongs to the 2nd address.
+    address_groups: list[dict[str, str]] = []
     for key, cell in zip(mapping, row.cells, strict=False):
         cell = cell.strip()
-        if key and cell:
+        if key in _ADDRESS_PARTS:
+            group = next((g for g in address_groups if key not in g), None)
+            if group is None:
+                group = {}
+                address_groups.append(group)
+            group[key] = cell
+        elif key and cell:
             values.setdefault(key, []).append(cell)
     for key in ("given_name", "family_name", "display_name", "company", "job_title", "website", "notes"):
         if key in values:
@@ -70,10 +79,10 @@ def draft_from_cells(row: SourceRow, mapping: list[str], *, default_region: str 
     for cell in values.get("phone", []):
         for number in filter(None, re.split(r"\s*(?::::|;|\n)\s*", cell)):
             draft.phones.append(("other", number))
-    address = {key: _clip(key, values[key][0]) for key in ("street", "city", "region", "postal_code", "country")
-               if key in values}
-    if address:
-        draft.addresses.append({"label": "other", **address})
+    for group in address_groups:
+        address = {key: _clip(key, value) for key, value in group.items() if value}
+        if address:
+            draft.addresses.append({"label": "other", **address})
     for cell in values.get("tags", []):
         draft.tags.extend(tag for tag in _TAG_SPLIT.split(cell) if tag and tag.lower() != "* mycontacts")
     if "birthday" in values:

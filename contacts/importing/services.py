@@ -95,7 +95,11 @@ def iter_items(job: ImportJob, text: str | None = None, *, start: int = 0) -> It
                 yield Item(record.number, [], Draft(row_number=record.number, errors=[str(record)]))
             else:
                 name = record.display_name or f"{record.given_name} {record.family_name}".strip()
-                yield Item(record.number, [name], draft_from_vcard(record, default_region=region))
+                draft = draft_from_vcard(record, default_region=region)
+                by_name = {f.name.lower(): key for key, f in custom_fields.items()}
+                draft.custom = {by_name[n.lower()]: v for n, v in record.custom.items() if n.lower() in by_name}
+                _check_custom_values(draft, custom_fields)
+                yield Item(record.number, [name], draft)
         return
     for row in itertools.islice(iter_rows(text, delimiter=job.delimiter, width=len(job.headers)), start, None):
         cells = [unescape_cell(cell) for cell in row.cells]

@@ -111,6 +111,7 @@ class VCardRecord:
     phones: list[tuple[str, str]] = field(default_factory=list)
     addresses: list[dict] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    custom: dict[str, str] = field(default_factory=dict)  # Essence custom fields, by field name
 
 
 _VCARD_BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE | re.MULTILINE)
@@ -216,6 +217,10 @@ def _record_from_card(card, number: int) -> VCardRecord:
         }
         if any(value for key, value in address.items() if key != "label"):
             record.addresses.append(address)
+    for prop in contents.get("x-essence-field", []):
+        name = (prop.params.get("X-NAME") or [""])[0].strip()
+        if name:
+            record.custom[name] = _decode_qp(prop).strip()
     for prop in contents.get("categories", []):
         values = prop.value if isinstance(prop.value, list) else str(prop.value).split(",")
         record.tags.extend(tag.strip() for tag in values if tag.strip())

@@ -64,7 +64,7 @@ def people(ws, alice):
 def export_text(ws, fmt, query=None):
     contacts = contacts_for_query(workspace=ws, query=query or {})
     generator = export_services.FORMATS[fmt][0]
-    return "".join(generator(workspace=ws, contacts=contacts))
+    return b"".join(generator(workspace=ws, contacts=contacts)).decode("utf-8")
 
 
 def snapshot(workspace):

@@ -92,7 +92,8 @@ def test_no_mapped_column_is_refused(alice_client):
 
 @pytest.mark.django_db
 def test_the_whole_wizard_over_http(alice_client, django_capture_on_commit_callbacks):
-    post_file(alice_client, "people.csv", b"Nom,Courriel,T\xc3\xa9l\xc3\xa9phone\nAda,ada@example.com,+33 6 12 34 56 78\n")
+    content = "Nom,Courriel,Téléphone\nAda,ada@example.com,+33 6 12 34 56 78\n".encode()
+    post_file(alice_client, "people.csv", content)
     job = ImportJob.objects.get()
     assert job.mapping == ["display_name", "email", "phone"]
     page = alice_client.get(f"/contacts/import/{job.pk}/map/").content.decode()

@@ -9,7 +9,7 @@ CSV = (
     "Müller;Jürgen;juergen@baeckerei.de;+49 89 1234567;Bäckerei Müller;Stammkunde\n"
     "Schön;Renée;keine-mail;+49 89 7654321;;\n"
     "Okafor;Chidi;chidi@example.ng;+234 803 123 4567;Kola Ltd;\n"
-).encode("utf-8")
+).encode()
 
 
 def log_in(page, user):

@@ -138,15 +138,23 @@ def iter_csv(*, workspace: Workspace, contacts: QuerySet, progress=None) -> Iter
     names = [f"p{i}" for i in range(len(ids_params))]
     ids_sql = ids_sql.replace("%", "%%").replace("%%s", "%s") % tuple(f"%({n})s" for n in names)
     sql = _csv_copy_sql(custom_fields, address_count, ids_sql)
-    lines = 0
     params = {"ws": workspace.id, **dict(zip(names, ids_params, strict=True))}
-    with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(sql, params) as copy:
-        for data in copy:
-            block = bytes(data)
-            yield block
-            if progress:
-                lines += block.count(b"\n")
-                progress(lines)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Whole-table aggregates must be hash-joined: with statistics that lag a bulk load the
+        # planner may pick nested loops, re-aggregating a table per contact.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        with cursor.cursor.copy(sql, params) as copy:
+            yield from _with_progress(copy, progress)
+
+
+def _with_progress(copy, progress) -> Iterator[bytes]:
+    lines = 0
+    for data in copy:
+        block = bytes(data)
+        yield block
+        if progress:
+            lines += block.count(b"\n")
+            progress(lines)
 
 
 def _max_addresses(workspace: Workspace, contacts: QuerySet) -> int:

@@ -325,6 +325,11 @@ def after_batch(job: ImportJob) -> None:
 
 
 def _finish(job: ImportJob) -> ImportJob:
+    if job.created_count >= 1000:
+        # A bulk load leaves the planner's statistics behind until autovacuum catches up.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE contacts_contact, contacts_contactemail, contacts_contactphone,"
+                           " contacts_contactaddress, contacts_contacttag")
     now = timezone.now()
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=ImportJob.Status.DONE, finished_at=now, message=""

@@ -308,3 +308,4 @@ class Reminder(models.Model):
 
     def __str__(self):
         return self.message[:40]
+from contacts.models_io import ContactExport, ImportFailure, ImportJob  # noqa: E402,F401  (their own module)

@@ -14,3 +14,33 @@ def reminders_send_due_task() -> dict:
 def contacts_purge_trashed_task() -> int:
     """Hourly: delete contacts trashed longer than CONTACTS_TRASH_DAYS. Repeating it is harmless."""
     return services.contacts_purge_trashed()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=10,
+             retry_backoff_max=300, max_retries=5)
+def import_run_task(self, job_id: str) -> None:
+    """Run an import. acks_late + batches that commit with their progress: a worker killed
+    midway leaves the task to be redelivered, and the rerun resumes at the first unfinished row."""
+    from contacts.importing import services as import_services
+
+    try:
+        import_services.import_run(job_id=job_id)
+    except Exception:
+        if self.request.retries >= self.max_retries:
+            import_services.import_fail(job_id=job_id)
+        raise
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=10,
+             max_retries=3)
+def contact_export_build_task(self, export_id: str) -> None:
+    from contacts.exporting import services as export_services
+
+    export_services.export_build(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def imports_resume_paused_task(workspace_id: int) -> int:
+    from contacts.importing import services as import_services
+
+    return import_services.imports_resume_paused(workspace_id=workspace_id)

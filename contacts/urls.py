@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import views
+from contacts import views, views_io
 
 app_name = "contacts"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("bulk/", views.contact_bulk, name="bulk"),
     path("validate/", views.validate_field, name="validate"),
     path("trash/", views.trash, name="trash"),
+    path("import/", views_io.import_upload, name="import"),
+    path("import/<uuid:job_id>/", views_io.import_detail, name="import_detail"),
+    path("import/<uuid:job_id>/map/", views_io.import_map, name="import_map"),
+    path("import/<uuid:job_id>/undo/", views_io.import_undo, name="import_undo"),
+    path("import/<uuid:job_id>/resume/", views_io.import_resume, name="import_resume"),
+    path("import/<uuid:job_id>/failed-rows.csv", views_io.import_failures, name="import_failures"),
+    path("export/", views_io.export, name="export"),
+    path("export/<uuid:export_id>/", views_io.export_detail, name="export_detail"),
+    path("export/<uuid:export_id>/download/", views_io.export_download, name="export_download"),
     path("duplicates/", views.duplicates, name="duplicates"),
     path("merge/<int:keep_id>/<int:other_id>/", views.merge, name="merge"),
     path("reminders/", views.reminder_list, name="reminders"),

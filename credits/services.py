@@ -18,6 +18,7 @@ from accounts.models import User, Workspace
 from credits import stripe_api
 from credits.exceptions import BuyingDisabled, CheckoutFailed, InsufficientCredits, UnknownAction
 from credits.models import CreditAccount, CreditPack, LedgerEntry, Price, Purchase, StripeEvent
+from credits.signals import credits_added
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ def _record(
     elif balance_after >= threshold:
         account.low_balance_notified = False
     account.save(update_fields=["balance", "low_balance_notified", "updated_at"])
+    if amount > 0:
+        transaction.on_commit(lambda: credits_added.send(sender=LedgerEntry, workspace_id=workspace.id))
     return entry, True
 
 

@@ -323,3 +323,16 @@ CELERY_BEAT_SCHEDULE.update({
     "contacts-send-due-reminders": {"task": "contacts.tasks.reminders_send_due_task", "schedule": 60.0},
     "contacts-purge-trash": {"task": "contacts.tasks.contacts_purge_trashed_task", "schedule": 60.0 * 60},
 })
+
+# --- Import and export ------------------------------------------------------
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=25 * 1000 * 1000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=2000)
+IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=30)
+IMPORT_EMAIL_AFTER_SECONDS = env.int("IMPORT_EMAIL_AFTER_SECONDS", default=60)
+# Country assumed for phone numbers written without +country code (ISO 3166 alpha-2; empty: none).
+IMPORT_DEFAULT_REGION = env.str("IMPORT_DEFAULT_REGION", default="")
+EXPORT_BACKGROUND_THRESHOLD = env.int("EXPORT_BACKGROUND_THRESHOLD", default=50_000)
+EXPORT_LINK_DAYS = env.int("EXPORT_LINK_DAYS", default=7)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000

@@ -3,6 +3,7 @@ outsider in every access test (bob, a teammate, comes when workspaces get member
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from essence.celery import app as celery_app
 from tests.factories import ensure_policy_v1, make_user
@@ -53,6 +54,8 @@ def alice_client(client, alice):
 
 
 @pytest.fixture
-def charlie_client(client, charlie):
-    client.force_login(charlie)
-    return client
+def charlie_client(charlie):
+    # Its own Client, so a test can hold alice_client and charlie_client at once.
+    other = Client()
+    other.force_login(charlie)
+    return other

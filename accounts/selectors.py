@@ -6,7 +6,11 @@ def workspace_for_user(*, user) -> Workspace | None:
     if not user.is_authenticated:
         return None
     membership = (
-        Membership.objects.select_related("workspace").filter(user=user).order_by("created_at", "id").first()
+        # The credit account rides along: the navigation bar shows its balance on every page.
+        Membership.objects.select_related("workspace", "workspace__credit_account")
+        .filter(user=user)
+        .order_by("created_at", "id")
+        .first()
     )
     return membership.workspace if membership else None
 

@@ -6,10 +6,9 @@ import io
 import phonenumbers
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_required
 from contacts.exporting import services as export_services
@@ -132,9 +131,10 @@ def _can_undo(job: ImportJob) -> bool:
 
 
 @workspace_required
-@require_POST
 def import_undo(request, job_id):
-    job = _job(request, job_id)
+    job = _job(request, job_id)  # another workspace's id is a 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         count = import_services.import_undo(job=job, user=request.user)
         messages.success(request, f"Moved the {count:,} contacts this import created to the trash.")
@@ -144,9 +144,10 @@ def import_undo(request, job_id):
 
 
 @workspace_required
-@require_POST
 def import_resume(request, job_id):
     job = _job(request, job_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if import_services.import_resume(job=job):
         messages.success(request, "The import goes on from where it stopped.")
     return redirect("contacts:import_detail", job_id=job.pk)

@@ -18,6 +18,9 @@ def _load(request):
     workspace = getattr(request, "workspace", None)
     if not workspace:
         return None
-    from credits.selectors import balance_for
+    from credits.models import CreditAccount
 
-    return balance_for(workspace=workspace)
+    try:
+        return workspace.credit_account.balance  # loaded with the workspace (accounts.selectors)
+    except CreditAccount.DoesNotExist:
+        return 0

@@ -3,7 +3,7 @@
 Each writer takes an ``ExportContext`` and returns the file's text. Rows are sorted by
 id and scoped to this user (or the workspace they own); secrets (password hash, TOTP
 secrets, recovery codes, session data) are never written. Add a file by appending an
-``ExportFile`` to ``EXPORT_FILES`` (contacts.csv, contacts.vcf and contacts.json will be).
+``ExportFile`` to ``EXPORT_FILES``.
 """
 
 from __future__ import annotations
@@ -149,6 +149,26 @@ def write_data_requests(ctx: ExportContext) -> str:
     ])
 
 
+def _contacts_text(ctx: ExportContext, fmt: str) -> str:
+    from contacts.exporting.services import contacts_file_text
+
+    return contacts_file_text(workspace=ctx.workspace, fmt=fmt) if ctx.workspace else ""
+
+
+def write_contacts_csv(ctx: ExportContext) -> str:
+    return _contacts_text(ctx, "csv")
+
+
+def write_contacts_vcf(ctx: ExportContext) -> str:
+    return _contacts_text(ctx, "vcf")
+
+
+def write_contacts_json(ctx: ExportContext) -> str:
+    from contacts.exporting.services import contacts_everything
+
+    return _json(contacts_everything(workspace=ctx.workspace) if ctx.workspace else [])
+
+
 def write_support_requests(ctx: ExportContext) -> str:
     from essence.models import SupportRequest
 
@@ -179,6 +199,11 @@ def write_readme(ctx: ExportContext) -> str:
 EXPORT_FILES: list[ExportFile] = [
     ExportFile("account.json", "your profile, email addresses (with whether each is verified), whether "
                "two-factor authentication is on, your workspaces and your privacy switches.", write_account),
+    ExportFile("contacts.csv", "your contacts, one row per contact (the same format as Contacts > Export; cells "
+               "that a spreadsheet could run as a formula start with an apostrophe).", write_contacts_csv),
+    ExportFile("contacts.vcf", "your contacts as vCard 4.0, for phones and other address books.", write_contacts_vcf),
+    ExportFile("contacts.json", "everything about each contact, trashed ones too: fields, emails, phones, "
+               "addresses, tags, custom fields, notes, timeline and reminders.", write_contacts_json),
     ExportFile("ledger.csv", "every change to your workspace's credits (grants, purchases, spends, refunds).",
                write_ledger),
     ExportFile("purchases.csv", "your credit purchases and their payment status.", write_purchases),

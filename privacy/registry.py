@@ -46,6 +46,27 @@ FATES: dict[str, Fate] = {
     "essence.SupportRequest": Fate(EXPORTED, "support_requests.json; deleted with the account (by user and by "
                                    "email address)."),
     "essence.RetentionRun": Fate(NOT_PERSONAL, "counts of what retention jobs removed; no personal data."),
+    # contacts: the workspace's CRM data
+    "contacts.Contact": Fate(EXPORTED, "contacts.csv, contacts.vcf, contacts.json; cascades with the workspace; "
+                             "trash purged after CONTACTS_TRASH_DAYS."),
+    "contacts.ContactEmail": Fate(EXPORTED, "contacts.csv, contacts.json; cascades with the contact."),
+    "contacts.ContactPhone": Fate(EXPORTED, "contacts.csv, contacts.json; cascades with the contact."),
+    "contacts.ContactAddress": Fate(EXPORTED, "contacts.csv, contacts.json; cascades with the contact."),
+    "contacts.Tag": Fate(EXPORTED, "contacts.csv, contacts.json (tags of each contact); cascades with the "
+                         "workspace."),
+    "contacts.ContactTag": Fate(EXPORTED, "contacts.csv, contacts.json (tags of each contact); cascades with "
+                                "the contact."),
+    "contacts.CustomField": Fate(EXPORTED, "contacts.csv, contacts.json (custom fields by name); cascades with "
+                                 "the workspace."),
+    "contacts.Note": Fate(EXPORTED, "contacts.json; cascades with the contact."),
+    "contacts.Activity": Fate(EXPORTED, "contacts.json (timeline); cascades with the contact."),
+    "contacts.Reminder": Fate(EXPORTED, "contacts.json; cascades with the contact."),
+    "contacts.ImportJob": Fate(ERASED, "import progress and the uploaded file: cascades with the workspace; the "
+                               "file is deleted with it."),
+    "contacts.ImportFailure": Fate(ERASED, "rows that failed an import, for the failed-rows download; cascades "
+                                   "with the import."),
+    "contacts.ContactExport": Fate(ERASED, "background export files: links expire after EXPORT_LINK_DAYS and "
+                                   "files are deleted by retention; cascades with the workspace."),
     # privacy
     "privacy.PolicyVersion": Fate(NOT_PERSONAL, "the published policy texts."),
     "privacy.PolicyAcceptance": Fate(EXPORTED, "policy_acceptances.json; cascades with the user."),

@@ -2,7 +2,7 @@ import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -159,8 +159,14 @@ def policy_needs_acknowledgement(*, user) -> PolicyVersion | None:
     """The current policy version when this signed-in user has not acknowledged it yet."""
     if not getattr(user, "is_authenticated", False):
         return None
-    current = policy_current()
-    if current is None or PolicyAcceptance.objects.filter(user=user, version=current).exists():
+    # One query on every signed-in page: the current version, with whether this user accepted it.
+    current = (
+        PolicyVersion.objects.filter(published_at__isnull=False, published_at__lte=timezone.now())
+        .annotate(accepted=Exists(PolicyAcceptance.objects.filter(user=user, version=OuterRef("pk"))))
+        .order_by("-version")
+        .first()
+    )
+    if current is None or current.accepted:
         return None
     return current
 

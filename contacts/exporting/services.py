@@ -328,3 +328,54 @@ class _TextChunks(io.RawIOBase):
         size = min(len(buffer), len(self._pending))
         buffer[:size], self._pending = self._pending[:size], self._pending[size:]
         return size
+
+
+# --- "Download my data" (privacy center) ------------------------------------------------
+
+def contacts_everything(*, workspace: Workspace) -> list[dict]:
+    """Every contact the workspace holds, trashed ones too, with notes, timeline, reminders and
+    custom fields by name: contacts.json in the privacy export."""
+    from django.db.models import Prefetch
+
+    from contacts.models import Activity, Contact, Note, Reminder, Tag
+
+    fields = {f.key: f.name for f in CustomField.objects.filter(workspace=workspace)}
+    contacts = (
+        Contact.objects.filter(workspace=workspace).order_by("id")
+        .prefetch_related(
+            "emails", "phones", "addresses",
+            Prefetch("tags", queryset=Tag.objects.order_by("name")),
+            Prefetch("notes", queryset=Note.objects.order_by("id")),
+            Prefetch("activities", queryset=Activity.objects.order_by("id")),
+            Prefetch("reminders", queryset=Reminder.objects.order_by("id")),
+        )
+    )
+    return [
+        {
+            "id": c.id, "given_name": c.given_name, "family_name": c.family_name, "display_name": c.display_name,
+            "company": c.company, "job_title": c.job_title, "birthday": c.birthday, "website": c.website,
+            "about": c.notes_summary, "created_at": c.created_at, "updated_at": c.updated_at,
+            "in_trash_since": c.deleted_at,
+            "emails": [{"label": e.label, "email": e.value, "primary": e.is_primary} for e in c.emails.all()],
+            "phones": [{"label": p.label, "number": str(p.number), "primary": p.is_primary} for p in c.phones.all()],
+            "addresses": [{"label": a.label, "street": a.street, "city": a.city, "region": a.region,
+                           "postal_code": a.postal_code, "country": a.country, "primary": a.is_primary}
+                          for a in c.addresses.all()],
+            "tags": [t.name for t in c.tags.all()],
+            "custom_fields": {fields.get(key, key): value for key, value in (c.custom_values or {}).items()},
+            "notes": [{"text": n.body, "created_at": n.created_at} for n in c.notes.all()],
+            "timeline": [{"what": a.kind, "details": a.data, "at": a.created_at} for a in c.activities.all()],
+            "reminders": [{"due_at": r.due_at, "message": r.message, "status": r.status, "done": r.done,
+                           "sent_at": r.sent_at} for r in c.reminders.all()],
+        }
+        for c in contacts
+    ]
+
+
+def contacts_file_text(*, workspace: Workspace, fmt: str) -> str:
+    """All live contacts as CSV or vCard text (the privacy export's contacts.csv / .vcf)."""
+    from contacts.models import Contact
+
+    generator = FORMATS[fmt][0]
+    live = Contact.objects.filter(workspace=workspace, deleted_at__isnull=True)
+    return b"".join(generator(workspace=workspace, contacts=live)).decode("utf-8")

@@ -10,13 +10,14 @@ from django.urls import URLPattern
 from django.utils import timezone
 
 from contacts import services
-from contacts.models import Activity, Contact, CustomField, Note, Reminder, Tag
+from contacts.models import Activity, Contact, ContactExport, CustomField, ImportJob, Note, Reminder, Tag
 from contacts.urls import urlpatterns
 from tests.contacts.conftest import make_contact
 
 # URL names whose contact must be in the trash for the view to look at it at all.
 TRASH_ONLY = {"restore", "delete_forever"}
-NO_OBJECT_ID = {"list", "create", "bulk", "validate", "trash", "duplicates", "reminders", "tags", "fields"}
+NO_OBJECT_ID = {"list", "create", "bulk", "validate", "trash", "duplicates", "reminders", "tags", "fields", "import",
+                "export"}
 
 
 @pytest.fixture
@@ -30,8 +31,12 @@ def worlds(alice, charlie, alice_ws, charlie_ws):
         field = services.custom_field_create(workspace=ws, name=f"{prefix} field", kind="text")
         reminder = services.reminder_create(contact=live, user=user, due_at=timezone.now() + timedelta(days=1),
                                             message="call")
+        job = ImportJob.objects.create(workspace=ws, original_name=f"{prefix}.csv", kind="csv", encoding="utf-8",
+                                       status=ImportJob.Status.DONE, finished_at=timezone.now())
+        export = ContactExport.objects.create(workspace=ws, format="csv", status=ContactExport.Status.READY,
+                                              expires_at=timezone.now() + timedelta(days=1))
         return {"contact": live, "other": other, "trashed": trashed, "tag": tag, "field": field,
-                "reminder": reminder}
+                "reminder": reminder, "job": job, "export": export}
 
     return world(alice, alice_ws, "Alice"), world(charlie, charlie_ws, "Charlie")
 
@@ -41,7 +46,8 @@ def _value(param, name, world):
         return world["trashed" if name in TRASH_ONLY else "contact"].id
     return {
         "keep_id": world["contact"].id, "other_id": world["other"].id, "tag_id": world["tag"].id,
-        "field_id": world["field"].id, "reminder_id": world["reminder"].id,
+        "field_id": world["field"].id, "reminder_id": world["reminder"].id, "job_id": world["job"].pk,
+        "export_id": world["export"].pk,
     }[param]
 
 
@@ -54,13 +60,14 @@ def _cases(own, foreign):
             assert pattern.name in NO_OBJECT_ID, f"classify {pattern.name}"
             continue
         for param in params:
-            assert param in {"contact_id", "keep_id", "other_id", "tag_id", "field_id", "reminder_id"}, param
+            assert param in {"contact_id", "keep_id", "other_id", "tag_id", "field_id", "reminder_id", "job_id",
+                             "export_id"}, param
         combos = {tuple(params)} | {(p,) for p in params}
         for foreign_params in combos:
             kwargs = {p: _value(p, pattern.name, foreign if p in foreign_params else own) for p in params}
             path = str(pattern.pattern)
             for p, v in kwargs.items():
-                path = path.replace(f"<int:{p}>", str(v))
+                path = path.replace(f"<int:{p}>", str(v)).replace(f"<uuid:{p}>", str(v))
             yield f"/contacts/{path}", f"{pattern.name} with foreign {','.join(foreign_params)}"
 
 
@@ -69,6 +76,7 @@ def _snapshot():
         list(Contact.objects.order_by("id").values_list("id", "display_name", "deleted_at", "updated_at")),
         Note.objects.count(), Activity.objects.count(), Tag.objects.count(), CustomField.objects.count(),
         list(Reminder.objects.order_by("id").values_list("id", "done", "status")),
+        list(ImportJob.objects.order_by("id").values_list("id", "status")),
     )
 
 
@@ -90,7 +98,7 @@ def test_the_same_urls_work_with_own_ids(alice_client, worlds):
     own, _ = worlds
     for url, _what in _cases(own, own):
         if url.endswith(("/trash/", "/delete/", "/restore/", "/done/", "/remove/", "/notes/", "/tags/",
-                         "/reminders/", "/rename/")):
+                         "/reminders/", "/rename/", "/undo/", "/resume/", "/download/", "/map/")):
             continue  # POST-only; their GET answers 405
         assert alice_client.get(url).status_code == 200, url
 

@@ -41,6 +41,7 @@ def test_list_query_count_is_the_same_at_10_and_200_rows(alice, alice_ws, alice_
     _fill(alice, alice_ws, 10)
     if params.get("tag") == "first":
         params = {"tag": selectors.tags_for(workspace=alice_ws).first().id}
+    alice_client.get("/contacts/")  # an established session: its first page also records the verified email
     at_10, response = _queries(alice_client, params)
     assert response.content.count(b'name="ids"') == 10
     assert at_10 <= 10

@@ -126,7 +126,8 @@ def test_download_my_data_with_a_real_worker(page, browser, live_server, celery_
                       "a.click(); }", path)
     archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     names = set(archive.namelist())
-    assert names == {"account.json", "ledger.csv", "purchases.csv", "consents.json", "policy_acceptances.json",
+    assert names == {"account.json", "contacts.csv", "contacts.vcf", "contacts.json", "ledger.csv",
+                     "purchases.csv", "consents.json", "policy_acceptances.json",
                      "usage_events.csv", "access_log.csv", "data_requests.json", "support_requests.json",
                      "README.txt"}
     blob = "\n".join(archive.read(name).decode() for name in names)

@@ -15,8 +15,9 @@ from privacy import exports, services
 from privacy.models import AccessLog, DataExport, DataRequest
 from tests.privacy.helpers import make_purchase, make_usage
 
-FILES = {"account.json", "ledger.csv", "purchases.csv", "consents.json", "policy_acceptances.json",
-         "usage_events.csv", "access_log.csv", "data_requests.json", "support_requests.json", "README.txt"}
+FILES = {"account.json", "contacts.csv", "contacts.vcf", "contacts.json", "ledger.csv", "purchases.csv",
+         "consents.json", "policy_acceptances.json", "usage_events.csv", "access_log.csv", "data_requests.json",
+         "support_requests.json", "README.txt"}
 
 
 @pytest.fixture(autouse=True)

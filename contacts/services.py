@@ -33,6 +33,7 @@ from credits import selectors as credit_selectors
 from credits import services as credit_services
 from credits.exceptions import InsufficientCredits
 from essence.emails import EmailCategory, send_templated_email
+from privacy import selectors as privacy_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -430,6 +431,11 @@ def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
     with transaction.atomic():
         if Contact.objects.filter(reminders__id=reminder_id, deleted_at__isnull=False).exists():
             return "skipped"  # waits in the trash with its contact; sent if restored
+        workspace_id = Reminder.objects.filter(id=reminder_id).values_list("workspace_id", flat=True).first()
+        if workspace_id is None or _workspace_owner(workspace_id) is None:
+            return "skipped"  # nobody to email: never charge for it
+        if privacy_selectors.processing_restricted(workspace=Workspace(id=workspace_id)):
+            return "skipped"  # processing is frozen: it stays pending, uncharged, until lifted
         # Only the reminder's own columns in this WHERE: a join would make Django use an
         # "id IN (subquery)" whose snapshot a blocked concurrent claim would not re-check.
         claimed = Reminder.objects.filter(

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "accounts.middleware.CurrentWorkspaceMiddleware",
     "privacy.middleware.PendingDeletionMiddleware",
     "privacy.middleware.PageViewMiddleware",
+    "contacts.middleware.ReadOnlyWhenRestrictedMiddleware",
     "accounts.middleware.StaffSessionExpiryMiddleware",
 ]
 

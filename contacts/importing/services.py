@@ -56,6 +56,7 @@ from credits import selectors as credit_selectors
 from credits import services as credit_services
 from credits.exceptions import InsufficientCredits
 from essence.emails import EmailCategory, send_templated_email
+from privacy import selectors as privacy_selectors
 
 IMPORT_ACTION = "contact.import"
 PAUSED_MESSAGE = (
@@ -303,6 +304,13 @@ def import_run(*, job_id: str) -> ImportJob:
         return job
     if job.started_at is None:
         ImportJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
+    if privacy_selectors.processing_restricted(workspace=job.workspace):
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.PAUSED,
+            message="Paused: processing of your data is restricted. Lift the restriction in the privacy "
+            "center, then resume the import.",
+        )
+        return ImportJob.objects.get(pk=job_id)
     text = _source_text(job)
     position, items_iter = job.rows_done, iter_items(job, text, start=job.rows_done)
     while True:

@@ -264,16 +264,20 @@ def contacts_purge_trashed(*, now: datetime | None = None, batch_size: int = 500
     (each its own transaction, so a big purge never holds long locks). Safe to repeat."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.CONTACTS_TRASH_DAYS)
     total = 0
-    while True:
-        with transaction.atomic():
-            ids = list(Contact.objects.filter(deleted_at__lt=cutoff).order_by("deleted_at", "id")
-                       .values_list("id", flat=True)[:batch_size])
-            if not ids:
-                break
-            Contact.objects.filter(id__in=ids, deleted_at__lt=cutoff).delete()
-            total += len(ids)
+    while deleted := contacts_purge_trashed_batch(cutoff=cutoff, batch_size=batch_size):
+        total += deleted
     logger.info("contacts purge: deleted %s contacts trashed before %s", total, cutoff.isoformat())
     return total
+
+
+@transaction.atomic
+def contacts_purge_trashed_batch(*, cutoff: datetime, batch_size: int) -> int:
+    """One batch of the trash purge, in its own transaction (shared with the retention job)."""
+    ids = list(Contact.objects.filter(deleted_at__lt=cutoff).order_by("deleted_at", "id")
+               .values_list("id", flat=True)[:batch_size])
+    if ids:
+        Contact.objects.filter(id__in=ids, deleted_at__lt=cutoff).delete()
+    return len(ids)
 
 
 # --- notes and tags --------------------------------------------------------------

@@ -10,12 +10,6 @@ def reminders_send_due_task() -> dict:
     return services.reminders_send_due()
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def contacts_purge_trashed_task() -> int:
-    """Hourly: delete contacts trashed longer than CONTACTS_TRASH_DAYS. Repeating it is harmless."""
-    return services.contacts_purge_trashed()
-
-
 @shared_task(bind=True, acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=10,
              retry_backoff_max=300, max_retries=5)
 def import_run_task(self, job_id: str) -> None:

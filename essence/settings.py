@@ -145,21 +145,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE.update({
-    "privacy-purge-expired-exports": {"task": "privacy.tasks.data_exports_purge_expired_task", "schedule": 60 * 60},
-    "privacy-delete-scheduled-accounts": {"task": "privacy.tasks.account_deletions_due_task", "schedule": 60 * 15},
-})
 
 # --- Retention (days; see docs/operations.md) --------------------------------
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 RETENTION_UNVERIFIED_SIGNUP_DAYS = env.int("RETENTION_UNVERIFIED_SIGNUP_DAYS", default=7)
 RETENTION_WEBHOOK_PAYLOAD_DAYS = env.int("RETENTION_WEBHOOK_PAYLOAD_DAYS", default=90)
-for _minute, _job in enumerate(["unverified_signups", "usage_events", "stripe_webhook_payloads"]):
+CONSENT_RECORD_ANONYMISE_DAYS = env.int("CONSENT_RECORD_ANONYMISE_DAYS", default=395)
+# Every retention job runs through essence.retention (advisory lock, batches, a RetentionRun
+# with its counts). Daily at night, except the ones people notice within the hour.
+for _minute, _job in enumerate(["unverified_signups", "usage_events", "stripe_webhook_payloads", "consent_records"]):
     CELERY_BEAT_SCHEDULE[f"retention-{_job}"] = {
         "task": "essence.tasks.retention_run_task",
         "schedule": crontab(hour=3, minute=_minute * 5),
         "args": [_job],
     }
+CELERY_BEAT_SCHEDULE.update({
+    f"retention-{job}": {"task": "essence.tasks.retention_run_task", "schedule": seconds, "args": [job]}
+    for job, seconds in [("scheduled_account_deletions", 15 * 60), ("data_export_files", 60 * 60),
+                         ("trashed_contacts", 60 * 60), ("contact_export_files", 60 * 60)]
+})
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -322,7 +326,6 @@ LOGGING = {
 CONTACTS_TRASH_DAYS = env.int("CONTACTS_TRASH_DAYS", default=30)
 CELERY_BEAT_SCHEDULE.update({
     "contacts-send-due-reminders": {"task": "contacts.tasks.reminders_send_due_task", "schedule": 60.0},
-    "contacts-purge-trash": {"task": "contacts.tasks.contacts_purge_trashed_task", "schedule": 60.0 * 60},
 })
 
 # --- Import and export ------------------------------------------------------

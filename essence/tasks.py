@@ -36,5 +36,6 @@ def celery_smoke_task(token: str) -> None:
 
 
 @shared_task(acks_late=True)
-def retention_run_task(job: str) -> None:
-    retention.run(job)
+def retention_run_task(job: str) -> dict:
+    """Every retention job, from beat: contacts' trash, data exports, scheduled deletions, …"""
+    return retention.run(job).counts

@@ -25,16 +25,6 @@ def account_delete_task(data_request_id: int) -> None:
     services.account_delete(data_request_id=data_request_id)
 
 
-@shared_task(acks_late=True)
-def data_exports_purge_expired_task() -> int:
-    return services.data_exports_purge_expired()
-
-
-@shared_task(acks_late=True)
-def account_deletions_due_task() -> int:
-    return services.account_deletions_due()
-
-
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
 def policy_notify_task(version_id: int) -> int:
     return services.policy_notify_all(version_id=version_id)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from contacts import services
 from contacts.models import Contact, ContactEmail
-from contacts.tasks import contacts_purge_trashed_task
+from essence.tasks import retention_run_task
 from tests.contacts.conftest import give_credits, make_contact
 
 
@@ -31,10 +31,10 @@ def test_the_purge_deletes_only_contacts_trashed_longer_than_the_period(alice, a
         services.contact_trash(contact=edge, user=alice)
 
     with time_machine.travel(now, tick=False), caplog.at_level(logging.INFO, logger="contacts.services"):
-        contacts_purge_trashed_task.delay()
+        retention_run_task.delay("trashed_contacts")
     assert set(Contact.objects.values_list("given_name", flat=True)) == {"StillLive", "Recent", "Edge"}
     assert not ContactEmail.objects.filter(value="old@example.com").exists()
-    assert "deleted 2 contacts" in caplog.text
+    assert "'contacts_deleted': 2" in caplog.text  # the RetentionRun log line
 
     # Idempotent: running again deletes nothing more.
     with time_machine.travel(now, tick=False):

@@ -2,6 +2,7 @@
 and two runs at once do no double work."""
 
 import datetime
+import os
 import threading
 
 import pytest
@@ -150,3 +151,49 @@ def test_the_command_runs_every_job_and_records_each(settings):
         call_command("runretention")
     assert set(RetentionRun.objects.values_list("job", flat=True)) == set(retention.JOBS)
     assert timezone.now()  # sanity: time restored
+
+
+@pytest.mark.django_db
+def test_every_retention_job_is_scheduled_in_beat(settings):
+    scheduled = {entry["args"][0] for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+                 if entry["task"] == "essence.tasks.retention_run_task"}
+    assert scheduled == set(retention.JOBS) == {
+        "unverified_signups", "usage_events", "stripe_webhook_payloads", "consent_records", "trashed_contacts",
+        "contact_export_files", "data_export_files", "scheduled_account_deletions",
+    }
+
+
+@pytest.mark.django_db
+def test_anonymous_consent_records_lose_their_cookie_id_after_the_period(settings):
+    from privacy.models import ConsentRecord
+
+    settings.CONSENT_RECORD_ANONYMISE_DAYS = 395
+    with time_machine.travel(days_ago(396), tick=False):
+        old = ConsentRecord.objects.create(anonymous_id="visitor-1", analytics=True, policy_version=1)
+    recent = ConsentRecord.objects.create(anonymous_id="visitor-2", analytics=False, policy_version=1)
+    run = retention.run("consent_records", now=NOW)
+    assert run.counts == {"consent_records_anonymised": 1}
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.anonymous_id, old.analytics) == ("", True)
+    assert recent.anonymous_id == "visitor-2"
+
+
+@pytest.mark.django_db
+def test_expired_contact_export_files_are_deleted(alice, settings):
+    from django.core.files.base import ContentFile
+
+    from contacts.models import ContactExport
+
+    workspace = workspace_for_user(user=alice)
+    old = ContactExport.objects.create(workspace=workspace, format="csv", status="ready", expires_at=days_ago(0, 1))
+    old.file.save("old.csv", ContentFile(b"x"))
+    fresh = ContactExport.objects.create(workspace=workspace, format="csv", status="ready",
+                                         expires_at=NOW + datetime.timedelta(days=2))
+    fresh.file.save("fresh.csv", ContentFile(b"y"))
+    path = old.file.path
+    run = retention.run("contact_export_files", now=NOW)
+    assert run.counts == {"export_files_deleted": 1}
+    old.refresh_from_db()
+    assert old.status == "expired" and not old.file
+    assert not os.path.exists(path) and os.path.exists(fresh.file.path)

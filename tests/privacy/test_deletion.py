@@ -152,11 +152,11 @@ def test_the_beat_job_deletes_after_the_grace_period(alice_client, alice_with_da
     with time_machine.travel(timezone.now() + timedelta(days=13, hours=23)):
         assert services.account_deletions_due() == 0
     assert User.objects.filter(pk=alice_with_data.pk).exists()
-    from privacy.tasks import account_deletions_due_task
+    from essence.tasks import retention_run_task
 
     with (time_machine.travel(timezone.now() + timedelta(days=14, minutes=1)),
           django_capture_on_commit_callbacks(execute=True)):
-        assert account_deletions_due_task.delay().get() == 1
+        assert retention_run_task.delay("scheduled_account_deletions").get() == {"accounts_deleted": 1}
     _assert_alice_is_gone(*snapshot)
     assert any(m.subject == "Essence: your account was deleted" for m in mail.outbox)
 

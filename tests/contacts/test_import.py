@@ -15,6 +15,7 @@ from contacts.models import Activity, Contact, ContactEmail, ImportJob
 from credits import services as credit_services
 from credits.models import LedgerEntry
 from credits.selectors import balance_for, balance_mismatches
+from tests.credits.fake_stripe import fake_stripe  # noqa: F401  (fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -224,3 +225,25 @@ def test_iphone_and_android_vcards_import(rich, alice):
     assert set(hiro.tags.values_list("name", flat=True)) == {"Clients", "Japan"}
     assert str(Contact.objects.get(workspace=rich, family_name="Öztürk").phones.get(is_primary=True).number) == (
         "+905321234567")
+
+
+@pytest.mark.django_db
+def test_a_paused_import_completes_after_a_purchase_through_the_signed_webhook(
+    ws, alice, alice_client, client, settings, fake_stripe, django_capture_on_commit_callbacks
+):
+    from tests.credits.fake_stripe import make_event, post_event, session_object, start_checkout
+
+    settings.IMPORT_BATCH_SIZE = 10
+    job = run(upload(ws, alice, "people.csv", people_csv(60)))
+    assert (job.status, job.created_count) == ("paused", 25)
+
+    purchase = start_checkout(alice_client)  # Buy: 100 credits through (fake) Stripe Checkout
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_event(client, make_event("checkout.session.completed", session_object(purchase)))
+    assert response.status_code == 200
+
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.rows_done) == ("done", 60, 60)
+    assert spent_on_imports(ws) == 60 == Contact.objects.filter(workspace=ws).count()
+    assert balance_for(workspace=ws) == 25 + 100 - 60
+    assert balance_mismatches() == []

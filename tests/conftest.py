@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from essence.celery import app as celery_app
+from tests.credits.fake_stripe import fake_stripe  # noqa: F401  (a fixture for any test that buys credits)
 from tests.factories import ensure_policy_v1, make_user
 
 

@@ -15,7 +15,6 @@ from contacts.models import Activity, Contact, ContactEmail, ImportJob
 from credits import services as credit_services
 from credits.models import LedgerEntry
 from credits.selectors import balance_for, balance_mismatches
-from tests.credits.fake_stripe import fake_stripe  # noqa: F401  (fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

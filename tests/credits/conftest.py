@@ -1,7 +1,6 @@
 import pytest
 
 from accounts.selectors import workspace_for_user
-from tests.credits.fake_stripe import fake_stripe  # noqa: F401  (fixture)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ through a selector that takes ``request.workspace``, so another workspace's id i
 import logging
 import re
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -82,6 +83,8 @@ def contact_bulk(request):
     if not ids:
         messages.error(request, "Select at least one contact first.")
         return redirect(back)
+    if action == "export":
+        return redirect(f"{reverse('contacts:export')}?{urlencode([('ids', i) for i in ids])}")
     try:
         if action == "trash":
             n = services.contacts_bulk_trash(workspace=ws, contact_ids=ids, user=request.user)

@@ -174,3 +174,13 @@ def test_background_export_writes_a_file_and_emails_a_login_only_link(
     assert charlie_client.get(f"/contacts/export/{export.pk}/download/").status_code == 404
     ContactExport.objects.filter(pk=export.pk).update(expires_at=export.finished_at - datetime.timedelta(days=1))
     assert alice_client.get(f"/contacts/export/{export.pk}/download/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_selected_rows_of_the_list_can_be_exported(ws, people, alice_client):
+    ada, mallory, zoe = people
+    response = alice_client.post("/contacts/bulk/", {"action": "export", "ids": [ada.id, zoe.id]})
+    assert response.status_code == 302
+    assert response["Location"] == f"/contacts/export/?ids={ada.id}&ids={zoe.id}"
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "<strong>2</strong> contacts" in page

@@ -18,6 +18,7 @@ def log_in(page, user):
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/app/")
+    page.get_by_role("button", name="Reject all").click()  # the cookie banner, answered like a visitor would
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_usageevent'),
-        ('contacts', '0001_initial'),
+        ('contacts', '0002_contacttag_statistics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -338,6 +338,10 @@ def _finish(job: ImportJob) -> ImportJob:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE contacts_contact, contacts_contactemail, contacts_contactphone,"
                            " contacts_contactaddress, contacts_contacttag")
+            # Merge the search entries the batches left in GIN's pending list, so searches are
+            # fast at once rather than after the next autovacuum.
+            for index in ("contacts_search_gin", "contacts_fuzzy_gin", "contacts_custom_gin"):
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
     now = timezone.now()
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=ImportJob.Status.DONE, finished_at=now, message=""
@@ -497,6 +501,9 @@ def _create_contacts(job: ImportJob, drafts: list[Draft], now: datetime.datetime
         return
     ws = job.workspace_id
     with connection.cursor() as cursor:
+        # New search-index entries go to GIN's pending list (merged later by autovacuum)
+        # instead of being placed one by one: the bulk of a batch's database time otherwise.
+        cursor.execute("SET LOCAL gin_pending_list_limit = 65536")
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('contacts_contact', 'id')) FROM generate_series(1, %s)",
             [len(drafts)],

@@ -170,3 +170,13 @@ class MergeForm(forms.Form):
 
     def choices(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+def contact_filters(form: "FilterForm"):
+    """The list's filter form as ContactFilters (invalid values ignored), with the values given."""
+    from contacts.selectors import ContactFilters
+
+    form.is_valid()
+    data = {k: v for k, v in (getattr(form, "cleaned_data", {}) or {}).items() if v not in (None, "")}
+    known = ContactFilters.__annotations__
+    return ContactFilters(**{k: v for k, v in data.items() if k in known}), data

@@ -30,6 +30,7 @@ from contacts.forms import (
     PhoneRowForm,
     ReminderForm,
     TagForm,
+    contact_filters,
     formset_rows,
 )
 from contacts.models import Reminder
@@ -58,10 +59,7 @@ def contact_list(request):
     tags = list(selectors.tags_for(workspace=ws))
     fields = list(selectors.custom_fields_for(workspace=ws))
     form = FilterForm(request.GET or None, tags=tags, custom_fields=fields)
-    form.is_valid()
-    data = {k: v for k, v in (getattr(form, "cleaned_data", {}) or {}).items() if v not in (None, "")}
-    known = selectors.ContactFilters.__annotations__
-    filters = selectors.ContactFilters(**{k: v for k, v in data.items() if k in known})
+    filters, data = contact_filters(form)
     page = selectors.contact_page(workspace=ws, filters=filters)
     query = request.GET.copy()
     query.pop("after", None)

@@ -5,17 +5,14 @@ from django.http import QueryDict
 
 from accounts.models import Workspace
 from contacts import selectors
-from contacts.forms import FilterForm
+from contacts.forms import FilterForm, contact_filters
 
 
 def filters_from_query(*, workspace: Workspace, query: QueryDict) -> selectors.ContactFilters:
     """The list page's filter parameters as ContactFilters (invalid values are ignored)."""
     form = FilterForm(query or None, tags=list(selectors.tags_for(workspace=workspace)),
                       custom_fields=list(selectors.custom_fields_for(workspace=workspace)))
-    form.is_valid()
-    data = {k: v for k, v in (getattr(form, "cleaned_data", {}) or {}).items() if v not in (None, "")}
-    known = selectors.ContactFilters.__annotations__
-    return selectors.ContactFilters(**{k: v for k, v in data.items() if k in known})
+    return contact_filters(form)[0]
 
 
 def _as_querydict(query: dict | QueryDict) -> QueryDict:

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import path
 
+from accounts.admin_actions import deactivate, reactivate, resend_verification, start_data_export, start_deletion
 from accounts.models import Membership, User, Workspace
 from credits.admin_actions import adjust_credits
+from privacy import staff_views
 from privacy.admin import delete_under_16
 
 
@@ -12,7 +15,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "full_name"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
-    actions = [delete_under_16]
+    actions = [resend_verification, start_data_export, start_deletion, deactivate, reactivate, delete_under_16]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["full_name"]}),
@@ -34,3 +37,28 @@ class WorkspaceAdmin(admin.ModelAdmin):
     search_fields = ["name", "memberships__user__email"]
     inlines = [MembershipInline]
     actions = [adjust_credits]
+    change_form_template = "admin/accounts/workspace/change_form.html"
+
+    def get_urls(self):
+        """The customer's contacts: reachable only through a reason, every view logged
+        (privacy/staff_views.py). Contacts have no ModelAdmin of their own on purpose."""
+        def view(func):
+            return self.admin_site.admin_view(func)
+
+        site = {"admin_site": self.admin_site}
+        return [
+            path("<int:workspace_id>/contacts/access/",
+                 view(lambda r, workspace_id: staff_views.contacts_access(r, workspace_id, **site)),
+                 name="accounts_workspace_contacts_access"),
+            path("<int:workspace_id>/contacts/",
+                 view(lambda r, workspace_id: staff_views.contacts_list(r, workspace_id, **site)),
+                 name="accounts_workspace_contacts"),
+            path("<int:workspace_id>/contacts/export.csv",
+                 view(lambda r, workspace_id: staff_views.contacts_export(r, workspace_id, **site)),
+                 name="accounts_workspace_contacts_export"),
+            path("<int:workspace_id>/contacts/<int:contact_id>/",
+                 view(lambda r, workspace_id, contact_id: staff_views.contact_detail(r, workspace_id, contact_id,
+                                                                                      **site)),
+                 name="accounts_workspace_contact"),
+            *super().get_urls(),
+        ]

@@ -148,6 +148,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE.update({
     "privacy-purge-expired-exports": {"task": "privacy.tasks.data_exports_purge_expired_task", "schedule": 60 * 60},
     "privacy-delete-scheduled-accounts": {"task": "privacy.tasks.account_deletions_due_task", "schedule": 60 * 15},
+    "privacy-data-requests-due-soon": {"task": "privacy.tasks.data_requests_notify_due_soon_task",
+                                       "schedule": crontab(hour=7, minute=0)},
 })
 
 # --- Retention (days; see docs/operations.md) --------------------------------

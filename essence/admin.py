@@ -94,7 +94,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
             return "Save the draft to preview the email."
         context = _announcement_preview_context(obj, PREVIEW_RECIPIENT)
         text = render_to_string("emails/announcement_body.txt", context)
-        return format_html('<p><strong>Subject:</strong> {}</p><pre style="white-space:pre-wrap">{}</pre>'
+        return format_html('<p><strong>Subject:</strong> {}</p><pre>{}</pre>'
                            '<p><a href="{}" target="_blank" rel="noopener">Open the HTML email</a></p>',
                            obj.subject, text, reverse("admin:essence_announcement_preview", args=[obj.pk]))
 
@@ -110,8 +110,11 @@ class AnnouncementAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         announcement = get_object_or_404(Announcement, pk=announcement_id)
-        return HttpResponse(render_to_string("emails/announcement_body.html",
-                                             _announcement_preview_context(announcement, PREVIEW_RECIPIENT)))
+        response = HttpResponse(render_to_string("emails/announcement_body.html",
+                                                 _announcement_preview_context(announcement, PREVIEW_RECIPIENT)))
+        # Like the dev outbox: the email's inline styles apply, nothing can run.
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        return response
 
     @admin.action(description="Send… (emails everyone who has not objected, in the background)",
                   permissions=["change"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -36,14 +37,33 @@ def announcement_recipients():
     )
 
 
+LIVE_CACHE_KEY = "essence:announcements:live"
+LIVE_CACHE_SECONDS = 300
+
+
+def _live_announcements():
+    return Announcement.objects.filter(status__in=[Announcement.Status.SENDING, Announcement.Status.SENT],
+                                       sent_at__gte=timezone.now() - timedelta(days=BANNER_DAYS))
+
+
+def announcement_live_exists() -> bool:
+    """Whether any announcement is in its banner window, cached for a few minutes (and
+    cleared when one is sent), so pages cost no query while there is nothing to show."""
+    live = cache.get(LIVE_CACHE_KEY)
+    if live is None:
+        live = _live_announcements().exists()
+        cache.set(LIVE_CACHE_KEY, live, LIVE_CACHE_SECONDS)
+    return live
+
+
 def announcement_banner_for(*, user) -> Announcement | None:
     """The newest announcement (sent in the last BANNER_DAYS days) this signed-in user has
-    not dismissed, or None: one query. People who objected to announcements see none."""
-    if not getattr(user, "is_authenticated", False):
+    not dismissed, or None. One query while an announcement is live, none otherwise.
+    People who objected to announcements see none."""
+    if not getattr(user, "is_authenticated", False) or not announcement_live_exists():
         return None
     return (
-        Announcement.objects.filter(status__in=[Announcement.Status.SENDING, Announcement.Status.SENT],
-                                    sent_at__gte=timezone.now() - timedelta(days=BANNER_DAYS))
+        _live_announcements()
         .filter(~Exists(AnnouncementDismissal.objects.filter(user=user, announcement=OuterRef("pk"))))
         .filter(~Exists(_marketing_refused(user.pk)))
         .order_by("-sent_at", "-id")

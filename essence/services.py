@@ -77,6 +77,9 @@ ANNOUNCEMENT_BATCH_SIZE = 200
 def announcement_send(*, announcement: Announcement) -> bool:
     """Start sending a draft in the background. Returns False when it was not a draft
     (already sending or sent): a second click never sends a second time."""
+    from django.core.cache import cache
+
+    from essence import selectors
     from essence.tasks import announcement_fan_out_task
 
     with transaction.atomic():
@@ -84,6 +87,7 @@ def announcement_send(*, announcement: Announcement) -> bool:
             status=Announcement.Status.SENDING, sent_at=timezone.now()
         )
         if claimed:
+            transaction.on_commit(lambda: cache.delete(selectors.LIVE_CACHE_KEY))  # the banner shows at once
             transaction.on_commit(lambda: announcement_fan_out_task.delay(announcement.pk))
     return bool(claimed)
 

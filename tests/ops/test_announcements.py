@@ -136,8 +136,18 @@ def test_the_banner_costs_one_query(alice, staff_client, django_capture_on_commi
 
     with django_capture_on_commit_callbacks(execute=True):
         services.announcement_send(announcement=draft(staff_client))
+    announcement_banner_for(user=alice)  # warms the "is anything live" cache
     with django_assert_num_queries(1):
         assert announcement_banner_for(user=alice).subject == "New: tags in bulk"
+
+
+@pytest.mark.django_db
+def test_without_a_live_announcement_pages_pay_no_query_for_the_banner(alice, django_assert_num_queries):
+    from essence.selectors import announcement_banner_for
+
+    assert announcement_banner_for(user=alice) is None
+    with django_assert_num_queries(0):
+        assert announcement_banner_for(user=alice) is None
 
 
 @pytest.mark.django_db

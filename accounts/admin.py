@@ -34,6 +34,12 @@ class UserAdmin(DjangoUserAdmin):
             readonly += self.PRIVILEGED_FIELDS
         return readonly
 
+    def has_change_permission(self, request, obj=None):
+        # Changing a staff account (its email, say) would let support take it over.
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
             raise PermissionDenied

@@ -28,6 +28,14 @@ class StaffRequestForm(forms.Form):
     )
 
 
+def _customers_only(request, queryset):
+    """Never yourself; and only superusers act on staff accounts."""
+    queryset = queryset.exclude(pk=request.user.pk)
+    if not request.user.is_superuser:
+        queryset = queryset.filter(is_staff=False, is_superuser=False)
+    return queryset
+
+
 def _confirm(modeladmin, request, queryset, *, action, title, intro, button, form=None):
     return TemplateResponse(request, "admin/accounts/user/action_confirm.html", {
         **modeladmin.admin_site.each_context(request), "title": title, "intro": intro, "button": button,
@@ -76,7 +84,7 @@ def start_data_export(modeladmin, request, queryset):
 
 @admin.action(description="Delete the account on the customer's behalf…", permissions=["change"])
 def start_deletion(modeladmin, request, queryset):
-    queryset = queryset.exclude(pk=request.user.pk)
+    queryset = _customers_only(request, queryset)
     form = StaffRequestForm(request.POST if request.POST.get("confirm") == "yes" else None)
     if not form.is_bound or not form.is_valid():
         return _confirm(modeladmin, request, queryset, action="start_deletion", form=form,
@@ -97,7 +105,7 @@ def start_deletion(modeladmin, request, queryset):
 
 @admin.action(description="Deactivate (the account can no longer sign in)…", permissions=["change"])
 def deactivate(modeladmin, request, queryset):
-    queryset = queryset.exclude(pk=request.user.pk)
+    queryset = _customers_only(request, queryset)
     if request.POST.get("confirm") != "yes":
         return _confirm(modeladmin, request, queryset, action="deactivate", title="Deactivate accounts",
                         intro="These people can no longer sign in, and any session they have stops working. "
@@ -114,6 +122,7 @@ def deactivate(modeladmin, request, queryset):
 
 @admin.action(description="Reactivate", permissions=["change"])
 def reactivate(modeladmin, request, queryset):
+    queryset = _customers_only(request, queryset)
     changed = 0
     for user in queryset:
         if services.user_set_active(user=user, active=True):

@@ -31,7 +31,9 @@ def announcement_recipients():
 
     return (
         User.objects.filter(is_active=True)
-        .filter(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
+        # The address we send to is the account's own one, and it is verified.
+        .filter(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), email__iexact=OuterRef("email"),
+                                                   verified=True)))
         .filter(~Exists(_marketing_refused(OuterRef("pk"))))
         .order_by("id")
     )

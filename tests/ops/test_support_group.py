@@ -53,11 +53,39 @@ def test_a_support_user_cannot_change_a_ledger_entry(support_client, alice):
 def test_a_support_user_cannot_delete_customers_grant_rights_or_set_passwords(support_client, alice):
     assert support_client.post(f"/admin/accounts/user/{alice.pk}/delete/", {"post": "yes"}).status_code == 403
     assert support_client.get(f"/admin/accounts/user/{alice.pk}/password/").status_code == 403
-    response = support_client.post(f"/admin/accounts/user/{support_client.user.pk}/change/", {
-        "email": support_client.user.email, "full_name": "Sam", "is_active": "on", "is_staff": "on",
-        "is_superuser": "on", "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01",
-        "date_joined_1": "00:00:00",
+    # Not their own staff account, and a customer's only without the rights fields.
+    own = f"/admin/accounts/user/{support_client.user.pk}/change/"
+    assert support_client.post(own, {"email": support_client.user.email, "is_superuser": "on"}).status_code == 403
+    response = support_client.post(f"/admin/accounts/user/{alice.pk}/change/", {
+        "email": alice.email, "full_name": "Alice A.", "is_active": "on", "is_staff": "on", "is_superuser": "on",
+        "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
     })
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    alice = User.objects.get(pk=alice.pk)
+    assert alice.full_name == "Alice A." and not alice.is_staff and not alice.is_superuser
     assert not User.objects.get(pk=support_client.user.pk).is_superuser
-    assert User.objects.filter(pk=alice.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_support_user_cannot_take_over_or_switch_off_staff_accounts(support_client):
+    root = make_user(email="root@essencecrm.io", is_staff=True, is_superuser=True)
+    page = support_client.get(f"/admin/accounts/user/{root.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content  # view only
+    response = support_client.post(f"/admin/accounts/user/{root.pk}/change/", {"email": "sam@essencecrm.io"})
+    assert response.status_code == 403
+    support_client.post("/admin/accounts/user/", {"action": "deactivate", "_selected_action": [root.pk],
+                                                  "confirm": "yes"})
+    root.refresh_from_db()
+    assert root.email == "root@essencecrm.io" and root.is_active
+
+
+@pytest.mark.django_db
+def test_a_support_user_opens_a_customers_contacts_with_a_reason(support_client, alice):
+    from accounts.selectors import workspace_for_user
+    from privacy.models import AccessLog
+
+    ws = workspace_for_user(user=alice)
+    response = support_client.post(f"/admin/accounts/workspace/{ws.pk}/contacts/access/", {"reason": "Ticket 9"})
+    assert response.status_code == 302
+    assert support_client.get(f"/admin/accounts/workspace/{ws.pk}/contacts/").status_code == 200
+    assert AccessLog.objects.get(workspace=ws).staff_name == "Sam Support"

@@ -164,6 +164,8 @@ class PageViewDailyAdmin(ReadOnlyAdmin):
 @admin.action(description="Account holder is under 16: delete at once (no grace period)")
 def delete_under_16(modeladmin, request, queryset):
     queryset = queryset.exclude(pk=request.user.pk)
+    if not request.user.is_superuser:
+        queryset = queryset.filter(is_staff=False, is_superuser=False)  # staff accounts: superusers only
     if request.POST.get("confirm") != "yes":
         return TemplateResponse(request, "admin/privacy/delete_under_16.html", {
             **modeladmin.admin_site.each_context(request), "title": "Delete accounts of people under 16",

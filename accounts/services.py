@@ -33,3 +33,22 @@ def user_update_profile(*, user: User, full_name: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name"])
     return user
+
+
+def user_set_active(*, user: User, active: bool) -> bool:
+    """Staff deactivate (sign-in refused, sessions no longer resolve) or reactivate an
+    account. Returns whether anything changed."""
+    return bool(User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active))
+
+
+def user_resend_verification(*, user: User, request) -> bool:
+    """Send a new verification link to the user's unverified primary address (allauth).
+    Returns False when there is nothing to verify."""
+    from allauth.account.models import EmailAddress
+
+    address = (EmailAddress.objects.filter(user=user, verified=False, primary=True).first()
+               or EmailAddress.objects.filter(user=user, verified=False).order_by("id").first())
+    if address is None:
+        return False
+    address.send_confirmation(request)
+    return True

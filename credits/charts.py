@@ -1,4 +1,8 @@
-"""A tiny server-rendered bar chart (inline SVG, presentation attributes only: no JS, no CDN)."""
+"""A tiny server-rendered bar chart (inline SVG, presentation attributes only: no JS, no CDN).
+
+``bar_chart`` takes (day, value) pairs and is the one chart helper of the project: the
+billing page's spend chart and the staff dashboard both render it through
+templates/credits/_spend_chart.html."""
 
 import datetime
 
@@ -7,7 +11,15 @@ TOP, BOTTOM, LEFT, RIGHT = 12, 24, 34, 6
 
 
 def spend_chart(days: list[tuple[datetime.date, int]]) -> dict:
-    """Geometry for templates/credits/_spend_chart.html: bars in integer pixels, axis labels."""
+    """The billing page's chart of credits used per day."""
+    return bar_chart(days, chart_id="spend-chart", title="Credits used per day, last 30 days",
+                     empty="No credits used in the last 30 days", unit="credit")
+
+
+def bar_chart(days: list[tuple[datetime.date, int]], *, chart_id: str, title: str, empty: str,
+              unit: str = "") -> dict:
+    """Geometry for templates/credits/_spend_chart.html: bars in integer pixels, axis labels.
+    ``unit`` (singular) labels each bar's tooltip; ``chart_id`` must be unique on the page."""
     peak = max((credits for _, credits in days), default=0)
     scale_max = max(peak, 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -29,4 +41,5 @@ def spend_chart(days: list[tuple[datetime.date, int]]) -> dict:
         "width": WIDTH, "height": HEIGHT, "bars": bars, "peak": peak, "total": sum(c for _, c in days),
         "axis_y": TOP + plot_h, "top": TOP, "left": LEFT, "right": WIDTH - RIGHT, "label_y": HEIGHT - 6,
         "peak_y": TOP + 4, "center_x": LEFT + plot_w // 2, "center_y": TOP + plot_h // 2,
+        "id": chart_id, "title": title, "empty": empty, "unit": unit,
     }

@@ -8,7 +8,8 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.http import urlencode
 
 
@@ -35,3 +36,29 @@ class EssenceAdminSite(admin.AdminSite):
             return render(request, "admin/two_factor_required.html", status=403)
         next_url = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+    def get_urls(self):
+        return [path("dashboard/", self.admin_view(self.dashboard_view), name="dashboard"), *super().get_urls()]
+
+    def index(self, request, extra_context=None):
+        from essence import selectors
+
+        return super().index(request, {"data_requests": selectors.data_request_counts(), **(extra_context or {})})
+
+    def dashboard_view(self, request):
+        """Signups, active workspaces, credits sold and spent, data requests, failed jobs."""
+        from credits.charts import bar_chart
+        from essence import selectors
+
+        numbers = selectors.staff_dashboard()
+        charts = [
+            bar_chart(numbers["signups"], chart_id="signups", title="Signups per day, last 30 days",
+                      empty="No signups in the last 30 days", unit="signup"),
+            bar_chart(numbers["credits_sold"], chart_id="credits-sold", title="Credits sold per day, last 30 days",
+                      empty="No credits sold in the last 30 days", unit="credit"),
+            bar_chart(numbers["credits_spent"], chart_id="credits-spent", title="Credits spent per day, last 30 days",
+                      empty="No credits spent in the last 30 days", unit="credit"),
+        ]
+        return TemplateResponse(request, "admin/dashboard.html", {
+            **self.each_context(request), "title": "Staff dashboard", "numbers": numbers, "charts": charts,
+        })

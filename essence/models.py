@@ -93,3 +93,71 @@ class RetentionRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class Announcement(models.Model):
+    """A message from Essence to its users: emailed (MARKETING: only to people who have
+    not objected) in background batches, and shown as a dismissible banner in the app."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    subject = models.CharField(max_length=150)
+    body = models.TextField(help_text="Plain text; blank lines separate paragraphs.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    sent_count = models.PositiveIntegerField(default=0, help_text="Emails actually sent.")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When sending started.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.subject
+
+
+class AnnouncementDelivery(models.Model):
+    """One announcement to one user: created before sending and claimed (pending → sent)
+    with a conditional update, so a retried batch never emails anyone twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped (objected or inactive by send time)"
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "announcement deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["announcement", "user"], name="essence_announcementdelivery_unique"),
+        ]
+        indexes = [models.Index(fields=["announcement", "status"], name="essence_annc_delivery_status")]
+
+    def __str__(self):
+        return f"announcement {self.announcement_id} to user {self.user_id} ({self.status})"
+
+
+class AnnouncementDismissal(models.Model):
+    """A user closed an announcement's banner."""
+
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["announcement", "user"], name="essence_announcementdismissal_unique"),
+        ]
+
+    def __str__(self):
+        return f"user {self.user_id} dismissed announcement {self.announcement_id}"

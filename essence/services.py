@@ -4,7 +4,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from essence.emails import EmailCategory, payload_to_message, send_templated_email
-from essence.models import EmailDelivery, SupportRequest
+from essence.models import Announcement, AnnouncementDelivery, AnnouncementDismissal, EmailDelivery, SupportRequest
 
 
 def email_deliver(*, delivery_id: str, payload: dict) -> bool:
@@ -67,3 +67,108 @@ def support_request_create(*, topic: str, message: str, user=None, name: str = "
         user=user,
     )
     return request
+
+
+# --- Announcements -----------------------------------------------------------------------
+
+ANNOUNCEMENT_BATCH_SIZE = 200
+
+
+def announcement_send(*, announcement: Announcement) -> bool:
+    """Start sending a draft in the background. Returns False when it was not a draft
+    (already sending or sent): a second click never sends a second time."""
+    from django.core.cache import cache
+
+    from essence import selectors
+    from essence.tasks import announcement_fan_out_task
+
+    with transaction.atomic():
+        claimed = Announcement.objects.filter(pk=announcement.pk, status=Announcement.Status.DRAFT).update(
+            status=Announcement.Status.SENDING, sent_at=timezone.now()
+        )
+        if claimed:
+            transaction.on_commit(lambda: cache.delete(selectors.LIVE_CACHE_KEY))  # the banner shows at once
+            transaction.on_commit(lambda: announcement_fan_out_task.delay(announcement.pk))
+    return bool(claimed)
+
+
+def announcement_fan_out(*, announcement_id: int, batch_size: int | None = None) -> int:
+    """Write a pending AnnouncementDelivery for every recipient (at most one per user: a
+    unique constraint), then queue one batch task per ``batch_size`` pending deliveries.
+    Safe to run again. Returns the number of batches queued."""
+    from essence import selectors
+    from essence.tasks import announcement_send_batch_task
+
+    batch_size = batch_size or ANNOUNCEMENT_BATCH_SIZE
+    announcement = Announcement.objects.filter(pk=announcement_id, status=Announcement.Status.SENDING).first()
+    if announcement is None:
+        return 0
+    recipient_ids = list(selectors.announcement_recipients().values_list("id", flat=True))
+    for start in range(0, len(recipient_ids), batch_size):
+        AnnouncementDelivery.objects.bulk_create(
+            [AnnouncementDelivery(announcement=announcement, user_id=user_id)
+             for user_id in recipient_ids[start:start + batch_size]],
+            ignore_conflicts=True,
+        )
+    pending = list(AnnouncementDelivery.objects.filter(announcement=announcement,
+                                                       status=AnnouncementDelivery.Status.PENDING)
+                   .order_by("user_id").values_list("user_id", flat=True))
+    batches = [pending[i:i + batch_size] for i in range(0, len(pending), batch_size)]
+    for batch in batches:
+        announcement_send_batch_task.delay(announcement.pk, batch)
+    if not batches:
+        _announcement_finish(announcement.pk)
+    return len(batches)
+
+
+def announcement_send_batch(*, announcement_id: int, user_ids: list[int]) -> int:
+    """Email the announcement to these users, each at most once: a pending delivery is
+    claimed (pending → sent) with a conditional update in the transaction that queues the
+    email, so a retried batch sends nothing twice. Whoever objected since the fan-out is
+    skipped. Returns how many emails this call sent."""
+    from privacy.selectors import marketing_allowed
+
+    announcement = Announcement.objects.filter(pk=announcement_id).exclude(status=Announcement.Status.DRAFT).first()
+    if announcement is None:
+        return 0
+    deliveries = (AnnouncementDelivery.objects.filter(announcement=announcement, user_id__in=user_ids,
+                                                      status=AnnouncementDelivery.Status.PENDING)
+                  .select_related("user").order_by("user_id"))
+    sent = 0
+    for delivery in deliveries:
+        user = delivery.user
+        allowed = user.is_active and marketing_allowed(user=user)
+        with transaction.atomic():
+            claimed = AnnouncementDelivery.objects.filter(
+                pk=delivery.pk, status=AnnouncementDelivery.Status.PENDING
+            ).update(status=AnnouncementDelivery.Status.SENT if allowed else AnnouncementDelivery.Status.SKIPPED,
+                     sent_at=timezone.now() if allowed else None)
+            if not claimed or not allowed:
+                continue
+            send_templated_email(
+                template="announcement", to=[user.email], user=user, category=EmailCategory.MARKETING,
+                context={"user": user, "announcement": announcement,
+                         "center_url": f"{settings.SITE_URL}/privacy/center/"},
+            )
+            sent += 1
+    _announcement_finish(announcement.pk)
+    return sent
+
+
+def _announcement_finish(announcement_id: int) -> None:
+    """Recount what was sent (a count, so re-runs never inflate it); done when nothing is pending."""
+    deliveries = AnnouncementDelivery.objects.filter(announcement_id=announcement_id)
+    Announcement.objects.filter(pk=announcement_id).update(
+        sent_count=deliveries.filter(status=AnnouncementDelivery.Status.SENT).count()
+    )
+    if not deliveries.filter(status=AnnouncementDelivery.Status.PENDING).exists():
+        Announcement.objects.filter(pk=announcement_id, status=Announcement.Status.SENDING).update(
+            status=Announcement.Status.SENT
+        )
+
+
+def announcement_dismiss(*, user, announcement_id: int) -> None:
+    """Hide the banner of this announcement for this user (idempotent)."""
+    announcement = Announcement.objects.filter(pk=announcement_id).first()
+    if announcement is not None:
+        AnnouncementDismissal.objects.get_or_create(user=user, announcement=announcement)

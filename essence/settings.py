@@ -145,6 +145,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE.update({
+    "privacy-data-requests-due-soon": {"task": "privacy.tasks.data_requests_notify_due_soon_task",
+                                       "schedule": crontab(hour=7, minute=0)},
+})
 
 # --- Retention (days; see docs/operations.md) --------------------------------
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)

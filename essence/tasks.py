@@ -39,3 +39,13 @@ def celery_smoke_task(token: str) -> None:
 def retention_run_task(job: str) -> dict:
     """Every retention job, from beat: contacts' trash, data exports, scheduled deletions, …"""
     return retention.run(job).counts
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
+def announcement_fan_out_task(announcement_id: int) -> int:
+    return services.announcement_fan_out(announcement_id=announcement_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
+def announcement_send_batch_task(announcement_id: int, user_ids: list[int]) -> int:
+    return services.announcement_send_batch(announcement_id=announcement_id, user_ids=user_ids)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("support/", views.support, name="support"),
     path("support/sent/", views.support_sent, name="support_sent"),
+    path("announcements/<int:announcement_id>/dismiss/", views.announcement_dismiss, name="announcement_dismiss"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("app/", include("accounts.app_urls")),

@@ -4,8 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from essence import ratelimit, services
 from essence.forms import SupportForm
@@ -100,3 +103,15 @@ def dev_outbox_message(request, name):
             "has_html": html is not None,
         },
     )
+
+
+@login_required
+@require_POST
+def announcement_dismiss(request, announcement_id: int):
+    """The banner's Dismiss button: a plain form POST (no JS), then back where the user was."""
+    services.announcement_dismiss(user=request.user, announcement_id=announcement_id)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/app/"
+    return redirect(next_url)

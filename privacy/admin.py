@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
-from privacy import services
+from privacy import selectors, services
 from privacy.models import (
     AccessLog,
     ConsentRecord,
@@ -82,17 +83,60 @@ class PrivacySettingsAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
 
 
+class DeadlineFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("week", "Due this week"), ("open", "All open")]
+
+    def queryset(self, request, queryset):
+        ids = {
+            "overdue": selectors.data_requests_overdue,
+            "week": selectors.data_requests_due_soon,
+            "open": selectors.data_requests_open,
+        }.get(self.value())
+        if ids is None:
+            return queryset
+        return queryset.filter(pk__in=ids().values("pk"))
+
+
 @admin.register(DataRequest)
 class DataRequestAdmin(admin.ModelAdmin):
-    """The DSAR register: requests arriving by email are logged here by staff."""
+    """The DSAR register: every data-rights request, self-service or by email. Requests
+    arriving by email are added here by staff (channel "Email to support") and completed
+    with an outcome; "Overdue" and "Due this week" show what needs doing."""
 
-    list_display = ["id", "type", "channel", "status", "opened_at", "due_at", "completed_at"]
-    list_filter = ["type", "channel", "status"]
+    list_display = ["id", "type", "channel", "status", "user", "opened_at", "due_at", "completed_at", "deadline"]
+    list_filter = [DeadlineFilter, "type", "channel", "status"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "outcome"]
     raw_id_fields = ["user"]
-    readonly_fields = ["email_hash"]
+    readonly_fields = ["email_hash", "due_soon_notified_at"]
+    fields = ["user", "type", "channel", "status", "opened_at", "due_at", "completed_at", "outcome", "email_hash",
+              "due_soon_notified_at"]
+    date_hierarchy = "opened_at"
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="deadline")
+    def deadline(self, obj):
+        if obj.status not in DataRequest.OPEN_STATUSES:
+            return "done"
+        days = (obj.due_at - timezone.now()).days
+        return f"overdue by {-days} day(s)" if obj.due_at < timezone.now() else f"{days} day(s) left"
+
+    def get_changeform_initial_data(self, request):
+        return {"channel": DataRequest.Channel.EMAIL, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        # Completing a request stamps its time; reopening clears it.
+        if obj.status in (DataRequest.Status.COMPLETED, DataRequest.Status.CANCELLED, DataRequest.Status.FAILED):
+            obj.completed_at = obj.completed_at or timezone.now()
+        else:
+            obj.completed_at = None
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(DataExport)
@@ -120,6 +164,8 @@ class PageViewDailyAdmin(ReadOnlyAdmin):
 @admin.action(description="Account holder is under 16: delete at once (no grace period)")
 def delete_under_16(modeladmin, request, queryset):
     queryset = queryset.exclude(pk=request.user.pk)
+    if not request.user.is_superuser:
+        queryset = queryset.filter(is_staff=False, is_superuser=False)  # staff accounts: superusers only
     if request.POST.get("confirm") != "yes":
         return TemplateResponse(request, "admin/privacy/delete_under_16.html", {
             **modeladmin.admin_site.each_context(request), "title": "Delete accounts of people under 16",

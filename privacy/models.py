@@ -144,6 +144,11 @@ class DataRequest(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True)
     email_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    due_soon_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When support was emailed that this request is due within 7 days."
+    )
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.SCHEDULED)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

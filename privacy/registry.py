@@ -46,6 +46,11 @@ FATES: dict[str, Fate] = {
     "essence.SupportRequest": Fate(EXPORTED, "support_requests.json; deleted with the account (by user and by "
                                    "email address)."),
     "essence.RetentionRun": Fate(NOT_PERSONAL, "counts of what retention jobs removed; no personal data."),
+    "essence.Announcement": Fate(NOT_PERSONAL, "a message written by staff to all users; created_by is a staff "
+                                 "account (SET_NULL)."),
+    "essence.AnnouncementDelivery": Fate(ERASED, "which announcement was emailed to whom (so a retry never sends "
+                                         "twice); no content of the user's; cascades with the user."),
+    "essence.AnnouncementDismissal": Fate(ERASED, "which banner a user closed; cascades with the user."),
     # contacts: the workspace's CRM data
     "contacts.Contact": Fate(EXPORTED, "contacts.csv, contacts.vcf, contacts.json; cascades with the workspace; "
                              "trash purged after CONTACTS_TRASH_DAYS."),

@@ -191,3 +191,23 @@ def page_views_top_paths(*, days: int = 30, limit: int = 20):
         PageViewDaily.objects.filter(day__gte=start)
         .values("path").annotate(total=Sum("count")).order_by("-total", "path")[:limit]
     )
+
+
+# --- DSAR register (staff) ------------------------------------------------------------
+
+DUE_SOON_DAYS = 7
+
+
+def data_requests_open():
+    return DataRequest.objects.filter(status__in=DataRequest.OPEN_STATUSES)
+
+
+def data_requests_overdue(*, now=None):
+    """Not completed (nor cancelled or failed) and past their due date."""
+    return data_requests_open().filter(due_at__lt=now or timezone.now())
+
+
+def data_requests_due_soon(*, now=None, days: int = DUE_SOON_DAYS):
+    """Still open and due within ``days`` days (not yet overdue)."""
+    now = now or timezone.now()
+    return data_requests_open().filter(due_at__gte=now, due_at__lte=now + timedelta(days=days))

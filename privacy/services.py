@@ -66,6 +66,33 @@ def data_request_complete(*, data_request: DataRequest, outcome: str,
     )
 
 
+def data_requests_notify_due_soon(*, now=None) -> int:
+    """Email support once about every open request due within 7 days (or already overdue)
+    that it was not told about yet. Each request is claimed (``due_soon_notified_at``) in
+    the same transaction that queues the email, so two runs never report it twice.
+    Returns how many requests the email listed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        candidates = list(
+            selectors.data_requests_open()
+            .filter(due_at__lte=now + timedelta(days=selectors.DUE_SOON_DAYS), due_soon_notified_at__isnull=True)
+            .select_for_update(skip_locked=True).order_by("due_at", "id").values_list("id", flat=True)
+        )
+        if not candidates:
+            return 0
+        # The rows are locked by us (another run skips them): claim exactly these.
+        DataRequest.objects.filter(id__in=candidates).update(due_soon_notified_at=now)
+        ids = candidates
+        requests = list(DataRequest.objects.filter(id__in=ids).order_by("due_at", "id"))
+        send_templated_email(
+            template="data_requests_due_soon", to=[settings.SUPPORT_EMAIL], category=EmailCategory.TRANSACTIONAL,
+            context={"requests": requests, "now": now,
+                     "admin_url": f"{settings.SITE_URL}/admin/privacy/datarequest/?deadline=week"},
+        )
+    logger.info("privacy: told support about %s data request(s) due soon", len(ids))
+    return len(ids)
+
+
 # --- Consent ---------------------------------------------------------------------------
 
 
@@ -131,6 +158,20 @@ def access_log_record(*, staff_user, workspace, what: str, reason: str) -> Acces
     )
 
 
+def staff_data_export_start(*, staff_user, user, workspace, reason: str,
+                            channel: str = DataRequest.Channel.EMAIL) -> DataExport:
+    """Staff start "Download my data" on a customer's behalf (they asked support): the
+    usual export (its DataRequest carries ``channel``), written to the access log too."""
+    if not reason.strip():
+        raise ValueError("A reason is required to export a customer's data.")
+    with transaction.atomic():
+        export = data_export_request(user=user, workspace=workspace, channel=channel)
+        if workspace is not None:
+            access_log_record(staff_user=staff_user, workspace=workspace,
+                              what="data export started by staff (sent to the account holder)", reason=reason)
+    return export
+
+
 # --- Analytics ---------------------------------------------------------------------------
 
 
@@ -152,8 +193,10 @@ def exports_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "exports"
 
 
-def data_export_request(*, user, workspace) -> DataExport:
-    """Start "Download my data": at most one running per user, DATA_EXPORTS_PER_DAY a day."""
+def data_export_request(*, user, workspace,
+                        channel: str = DataRequest.Channel.SELF_SERVICE) -> DataExport:
+    """Start "Download my data": at most one running per user, DATA_EXPORTS_PER_DAY a day.
+    Staff starting it for a customer who wrote to support pass ``channel=EMAIL``."""
     from privacy.tasks import data_export_build_task
 
     with transaction.atomic():
@@ -162,7 +205,7 @@ def data_export_request(*, user, workspace) -> DataExport:
             raise ExportAlreadyRunning()
         if selectors.data_exports_started_today(user=user) >= settings.DATA_EXPORTS_PER_DAY:
             raise ExportRateLimited(settings.DATA_EXPORTS_PER_DAY)
-        data_request = data_request_open(user=user, type=DataRequest.Type.PORTABILITY,
+        data_request = data_request_open(user=user, type=DataRequest.Type.PORTABILITY, channel=channel,
                                          status=DataRequest.Status.IN_PROGRESS)
         try:
             with transaction.atomic():

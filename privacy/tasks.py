@@ -33,3 +33,8 @@ def policy_notify_task(version_id: int) -> int:
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=5, max_retries=5)
 def policy_notify_batch_task(version_id: int, user_ids: list[int]) -> int:
     return services.policy_notify_batch(version_id=version_id, user_ids=user_ids)
+
+
+@shared_task(acks_late=True)
+def data_requests_notify_due_soon_task() -> int:
+    return services.data_requests_notify_due_soon()

@@ -396,7 +396,15 @@ def custom_field_create(*, workspace: Workspace, name: str, kind: str, choices: 
 
 @transaction.atomic
 def custom_field_delete(*, field: CustomField) -> None:
-    """Values stay in contacts' custom_values but are no longer shown or searchable by field."""
+    """Delete the field and every contact's value for it: deleting a field deletes its data."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE contacts_contact SET custom_values = custom_values - %s"
+            " WHERE workspace_id = %s AND custom_values ? %s",
+            [field.key, field.workspace_id, field.key],
+        )
     field.delete()
 
 

@@ -1,5 +1,6 @@
 import statistics
 import time
+from contextlib import contextmanager
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -23,3 +24,20 @@ def timed_ms(fn, repeat: int) -> list[float]:
 def report(title: str, **figures) -> None:
     parts = [f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items()]
     print(f"\n[bench] {title}: " + ", ".join(parts), flush=True)
+
+
+@contextmanager
+def production_rendering():
+    """Time templates as production renders them.
+
+    pytest-django's test environment instruments every template render (it sends a signal
+    carrying a copy of the context, for the test client to collect); production does not
+    pay that, so benchmarks switch it off while they time."""
+    from django.template import Template
+
+    instrumented = Template._render
+    Template._render = getattr(Template, "_original_render", instrumented)
+    try:
+        yield
+    finally:
+        Template._render = instrumented

@@ -5,9 +5,15 @@ class ContactsConfig(AppConfig):
     name = "contacts"
 
     def ready(self):
+        from django.db.models.signals import post_delete
+
+        from contacts.models import ContactExport, ImportJob
         from credits.signals import credits_added
 
         credits_added.connect(_resume_paused_imports, dispatch_uid="contacts-resume-imports")
+        # Rows go by cascade (a deleted workspace or account) too: their files must go with them.
+        post_delete.connect(_delete_file, sender=ImportJob, dispatch_uid="contacts-import-file")
+        post_delete.connect(_delete_file, sender=ContactExport, dispatch_uid="contacts-export-file")
 
 
 def _resume_paused_imports(sender, workspace_id, **kwargs):
@@ -16,3 +22,12 @@ def _resume_paused_imports(sender, workspace_id, **kwargs):
 
     if ImportJob.objects.filter(workspace_id=workspace_id, status=ImportJob.Status.PAUSED).exists():
         imports_resume_paused_task.delay(workspace_id)
+
+
+def _delete_file(sender, instance, **kwargs):
+    from django.db import transaction
+
+    field = instance.source if hasattr(instance, "source") else instance.file
+    if field and field.name:
+        storage, name = field.storage, field.name
+        transaction.on_commit(lambda: storage.delete(name))

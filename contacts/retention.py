@@ -29,3 +29,25 @@ def delete_expired_contact_exports(cutoff, batch_size) -> dict:
         status=ContactExport.Status.EXPIRED, file="", finished_at=timezone.now()
     )
     return {"export_files_deleted": len(expired)}
+
+
+@retention_job("import_files", period_setting="IMPORT_UNDO_DAYS")
+def delete_stale_import_files(cutoff, batch_size) -> dict:
+    """Uploads never imported (left at the mapping step) or paused for longer than the period
+    lose their file; the import shows as failed and can be uploaded again."""
+    from contacts.models import ImportJob
+
+    stale = list(
+        ImportJob.objects.filter(created_at__lt=cutoff)
+        .exclude(source="")
+        .exclude(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        .order_by("created_at")[:batch_size]
+    )
+    for job in stale:
+        job.source.delete(save=False)
+    ImportJob.objects.filter(pk__in=[job.pk for job in stale]).update(source="")
+    ImportJob.objects.filter(
+        pk__in=[job.pk for job in stale], status__in=[ImportJob.Status.UPLOADED, ImportJob.Status.PAUSED]
+    ).update(status=ImportJob.Status.FAILED, message="The uploaded file was deleted after "
+             f"{settings.IMPORT_UNDO_DAYS} days without being imported. Upload it again to import it.")
+    return {"import_files_deleted": len(stale)}

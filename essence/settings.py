@@ -166,7 +166,8 @@ for _minute, _job in enumerate(["unverified_signups", "usage_events", "stripe_we
 CELERY_BEAT_SCHEDULE.update({
     f"retention-{job}": {"task": "essence.tasks.retention_run_task", "schedule": seconds, "args": [job]}
     for job, seconds in [("scheduled_account_deletions", 15 * 60), ("data_export_files", 60 * 60),
-                         ("trashed_contacts", 60 * 60), ("contact_export_files", 60 * 60)]
+                         ("trashed_contacts", 60 * 60), ("contact_export_files", 60 * 60),
+                         ("import_files", 60 * 60)]
 })
 
 # --- Auth -----------------------------------------------------------------

@@ -347,6 +347,8 @@ def _finish(job: ImportJob) -> ImportJob:
         status=ImportJob.Status.DONE, finished_at=now, message=""
     )
     job.refresh_from_db()
+    if updated:
+        _forget_source(job)
     took_long = job.started_at and (now - job.started_at).total_seconds() > settings.IMPORT_EMAIL_AFTER_SECONDS
     if updated and took_long and job.created_by_id:
         send_templated_email(
@@ -630,7 +632,18 @@ def _chunks(iterable, size):
         yield chunk
 
 
+def _forget_source(job: ImportJob) -> None:
+    """The uploaded file holds other people's data: once the import is over it goes (failed
+    rows are kept, with reasons, for their download; undo needs only the contacts)."""
+    if job.source:
+        job.source.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(source="")
+
+
 def import_fail(*, job_id) -> None:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        _forget_source(job)
     ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).update(
         status=ImportJob.Status.FAILED,
         finished_at=timezone.now(),

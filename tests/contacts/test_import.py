@@ -246,3 +246,54 @@ def test_a_paused_import_completes_after_a_purchase_through_the_signed_webhook(
     assert spent_on_imports(ws) == 60 == Contact.objects.filter(workspace=ws).count()
     assert balance_for(workspace=ws) == 25 + 100 - 60
     assert balance_mismatches() == []
+
+
+@pytest.mark.django_db
+def test_the_uploaded_file_is_deleted_when_the_import_is_over(rich, alice):
+    job = upload(rich, alice, "people.csv", people_csv(3))
+    path = Path(job.source.path)
+    assert path.exists()
+    job = run(job)
+    assert job.status == "done" and not job.source and not path.exists()
+    assert job.failures.count() == 0 and import_services.import_undo(job=job, user=alice) == 3  # undo still works
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_the_account_deletes_its_import_and_export_files(alice):
+    from django.core.files.base import ContentFile
+
+    from contacts.models import ContactExport
+    from privacy import services as privacy_services
+    from tests.factories import ensure_seed_data
+
+    ensure_seed_data()
+    ws = workspace_for_user(user=alice)
+    pending = upload(ws, alice, "never-imported.csv", people_csv(2))
+    export = ContactExport.objects.create(workspace=ws, format="csv", status="ready")
+    export.file.save("contacts.csv", ContentFile(b"Ada,ada@example.com"))
+    paths = [Path(pending.source.path), Path(export.file.path)]
+    assert all(p.exists() for p in paths)
+
+    privacy_services.account_delete_now(user=alice)
+
+    assert not ImportJob.objects.exists() and not ContactExport.objects.exists()
+    assert not any(p.exists() for p in paths)
+
+
+@pytest.mark.django_db
+def test_retention_deletes_uploads_left_unimported(rich, alice, settings):
+    import datetime
+
+    from essence import retention
+
+    settings.IMPORT_UNDO_DAYS = 30
+    stale = upload(rich, alice, "old.csv", people_csv(2))
+    fresh = upload(rich, alice, "new.csv", people_csv(2))
+    ImportJob.objects.filter(pk=stale.pk).update(created_at=stale.created_at - datetime.timedelta(days=31))
+    path = Path(stale.source.path)
+    run_record = retention.run("import_files")
+    assert run_record.counts == {"import_files_deleted": 1}
+    stale.refresh_from_db()
+    assert (stale.status, bool(stale.source), path.exists()) == ("failed", False, False)
+    assert "Upload it again" in stale.message
+    assert ImportJob.objects.get(pk=fresh.pk).source

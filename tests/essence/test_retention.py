@@ -159,7 +159,7 @@ def test_every_retention_job_is_scheduled_in_beat(settings):
                  if entry["task"] == "essence.tasks.retention_run_task"}
     assert scheduled == set(retention.JOBS) == {
         "unverified_signups", "usage_events", "stripe_webhook_payloads", "consent_records", "trashed_contacts",
-        "contact_export_files", "data_export_files", "scheduled_account_deletions",
+        "contact_export_files", "data_export_files", "scheduled_account_deletions", "import_files",
     }
 
 

@@ -141,8 +141,10 @@ def iter_csv(*, workspace: Workspace, contacts: QuerySet, progress=None) -> Iter
     params = {"ws": workspace.id, **dict(zip(names, ids_params, strict=True))}
     with transaction.atomic(), connection.cursor() as cursor:
         # Whole-table aggregates must be hash-joined: with statistics that lag a bulk load the
-        # planner may pick nested loops, re-aggregating a table per contact.
+        # planner may pick nested loops, re-aggregating a table per contact. The final sort
+        # of a large export should stay in memory.
         cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         with cursor.cursor.copy(sql, params) as copy:
             yield from _with_progress(copy, progress)
 

@@ -121,13 +121,8 @@ def import_map(request, job_id):
 def import_detail(request, job_id):
     job = _job(request, job_id)
     template = "contacts/_import_progress.html" if request.htmx else "contacts/import_detail.html"
-    return render(request, template, {"job": job, "can_undo": _can_undo(job)})
-
-
-def _can_undo(job: ImportJob) -> bool:
-    if job.status not in {ImportJob.Status.DONE, ImportJob.Status.PAUSED, ImportJob.Status.FAILED}:
-        return False
-    return not job.finished_at or (timezone.now() - job.finished_at).days < import_services.settings.IMPORT_UNDO_DAYS
+    can_undo = import_services.import_undo_refusal(job) is None
+    return render(request, template, {"job": job, "can_undo": can_undo})
 
 
 @workspace_required

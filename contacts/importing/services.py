@@ -268,14 +268,21 @@ def imports_resume_paused(*, workspace_id: int) -> int:
     )
 
 
+def import_undo_refusal(job: ImportJob) -> str | None:
+    """Why this import cannot be undone now, or None when it can (the page asks the same)."""
+    if job.status not in {ImportJob.Status.DONE, ImportJob.Status.PAUSED, ImportJob.Status.FAILED}:
+        return "Only a finished or paused import can be undone."
+    if job.finished_at and timezone.now() - job.finished_at > datetime.timedelta(days=settings.IMPORT_UNDO_DAYS):
+        return f"Imports can be undone for {settings.IMPORT_UNDO_DAYS} days; this one is older."
+    return None
+
+
 @transaction.atomic
 def import_undo(*, job: ImportJob, user: User | None) -> int:
     """Move every contact this import created to the trash (credits are not refunded)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status not in {ImportJob.Status.DONE, ImportJob.Status.PAUSED, ImportJob.Status.FAILED}:
-        raise ImportStateError("Only a finished or paused import can be undone.")
-    if job.finished_at and timezone.now() - job.finished_at > datetime.timedelta(days=settings.IMPORT_UNDO_DAYS):
-        raise ImportStateError(f"Imports can be undone for {settings.IMPORT_UNDO_DAYS} days; this one is older.")
+    if refusal := import_undo_refusal(job):
+        raise ImportStateError(refusal)
     now = timezone.now()
     created = Contact.objects.filter(workspace_id=job.workspace_id, import_batch_id=job.pk, deleted_at__isnull=True)
     ids = list(created.values_list("id", flat=True))

@@ -567,6 +567,7 @@ def _update_contacts(job: ImportJob, updates: list[tuple[Item, int]], now: datet
         return 0
     ws = job.workspace_id
     contacts = Contact.objects.in_bulk([contact_id for _, contact_id in updates])
+    tag_ids_by_name = _tag_ids(ws, {tag for item, _ in updates for tag in item.draft.tags})
     changed_contacts = 0
     for item, contact_id in updates:
         contact = contacts.get(contact_id)
@@ -610,9 +611,8 @@ def _update_contacts(job: ImportJob, updates: list[tuple[Item, int]], now: datet
         for a in d.addresses if not has_address else []:
             ContactAddress.objects.create(workspace_id=ws, contact=contact, is_primary=True, **a)
             changed.append("addresses")
-        tag_ids = _tag_ids(ws, set(d.tags))
         ContactTag.objects.bulk_create(
-            [ContactTag(workspace_id=ws, contact=contact, tag_id=tag_id) for tag_id in tag_ids.values()],
+            [ContactTag(workspace_id=ws, contact=contact, tag_id=tag_ids_by_name[tag.lower()]) for tag in d.tags],
             ignore_conflicts=True,
         )
         if new_emails:

@@ -297,3 +297,15 @@ def test_retention_deletes_uploads_left_unimported(rich, alice, settings):
     assert (stale.status, bool(stale.source), path.exists()) == ("failed", False, False)
     assert "Upload it again" in stale.message
     assert ImportJob.objects.get(pk=fresh.pk).source
+
+
+@pytest.mark.django_db
+def test_update_policy_adds_the_rows_tags(rich, alice):
+    run(upload(rich, alice, "people.csv", people_csv(2)))
+    content = b"Name,Email,Tags\nPerson 0,person0@example.com,VIP;imported\nPerson 1,person1@example.com,VIP\n"
+    job = run(upload(rich, alice, "tags.csv", content), duplicates="update")
+    assert job.updated_count == 2
+    for i in (0, 1):
+        contact = Contact.objects.get(workspace=rich, primary_email=f"person{i}@example.com")
+        assert "VIP" in contact.tags.values_list("name", flat=True)
+    assert Contact.objects.get(primary_email="person0@example.com").tags.filter(name__iexact="imported").count() == 1

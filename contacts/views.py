@@ -6,6 +6,7 @@ import re
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
@@ -306,7 +307,7 @@ def contact_trash(request, contact_id):
         return HttpResponseNotAllowed(["POST"])
     services.contact_trash(contact=contact, user=request.user)
     messages.success(request, f"{contact.display_name} was moved to the trash. You can restore it for "
-                              f"{services.settings.CONTACTS_TRASH_DAYS} days.")
+                              f"{settings.CONTACTS_TRASH_DAYS} days.")
     return redirect("contacts:detail", contact_id=contact.id)
 
 

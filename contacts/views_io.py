@@ -5,6 +5,7 @@ import io
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -188,7 +189,7 @@ def export(request):
     for key in ("format", "download"):
         query.pop(key, None)
     context = {"count": count, "query": query, "query_string": query.urlencode(), "format": fmt,
-               "large": count > export_services.settings.EXPORT_BACKGROUND_THRESHOLD,
+               "large": count > settings.EXPORT_BACKGROUND_THRESHOLD,
                "recent": ContactExport.objects.filter(workspace=request.workspace)[:5]}
     return render(request, "contacts/export.html", context)
 

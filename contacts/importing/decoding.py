@@ -54,7 +54,6 @@ _BINARY_SIGNATURES = [
 class DecodedText:
     text: str
     encoding: str
-    guessed: bool  # False when a BOM or the user named the encoding
 
 
 def decode_upload(raw: bytes, *, encoding: str | None = None) -> DecodedText:
@@ -66,17 +65,17 @@ def decode_upload(raw: bytes, *, encoding: str | None = None) -> DecodedText:
             "Save it as CSV (comma-separated values) or export vCards, then upload that."
         )
     if encoding:
-        return DecodedText(_decode_with(raw, encoding), _canonical(encoding), guessed=False)
+        return DecodedText(_decode_with(raw, encoding), _canonical(encoding))
     for bom, bom_encoding in _BOMS:
         if raw.startswith(bom):
-            return DecodedText(_decode_with(raw[len(bom) :], bom_encoding), _canonical(bom_encoding), guessed=False)
+            return DecodedText(_decode_with(raw[len(bom) :], bom_encoding), _canonical(bom_encoding))
     utf16 = _utf16_without_bom(raw)
     if utf16:
-        return DecodedText(_decode_with(raw, utf16), utf16, guessed=True)
+        return DecodedText(_decode_with(raw, utf16), utf16)
     if b"\x00" in raw:
         raise ImportFileError("This file contains binary data and cannot be read as CSV or vCard text.")
     try:
-        return DecodedText(raw.decode("utf-8"), "utf-8", guessed=True)
+        return DecodedText(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     best = from_bytes(raw[:200_000], cp_isolation=[code for code, _ in COMMON_ENCODINGS]).best()
@@ -84,10 +83,10 @@ def decode_upload(raw: bytes, *, encoding: str | None = None) -> DecodedText:
     if guess != "cp1252" and _same_text(raw, guess, "cp1252"):
         guess = "cp1252"  # Latin encodings that agree on this file: call it the common Western one
     try:
-        return DecodedText(raw.decode(guess), guess, guessed=True)
+        return DecodedText(raw.decode(guess), guess)
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; Latin-1 decodes anything.
-        return DecodedText(raw.decode("latin-1"), "latin-1", guessed=True)
+        return DecodedText(raw.decode("latin-1"), "latin-1")
 
 
 def _same_text(raw: bytes, first: str, second: str) -> bool:

@@ -17,7 +17,7 @@ import itertools
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -209,14 +209,13 @@ class Preview:
     duplicates: int = 0
     invalid: int = 0
     credits: int = 0
-    mapped_fields: list[str] = field(default_factory=list)
 
 
 def import_preview(*, job: ImportJob, rows: int = 20) -> Preview:
     """The first rows with their problems, and what the whole file would do and cost."""
     text = _source_text(job)
     classifier = _Classifier(job)
-    preview = Preview(items=[], duplicate_of={}, mapped_fields=[k for k in job.mapping if k])
+    preview = Preview(items=[], duplicate_of={})
     for chunk in _chunks(iter_items(job, text), settings.IMPORT_BATCH_SIZE):
         for item, (action, target) in zip(chunk, classifier.classify([item.draft for item in chunk]), strict=True):
             if len(preview.items) < rows:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 WORD_RE = re.compile(r"[a-z0-9]+")
 DIGITS_RE = re.compile(r"\d")
@@ -36,6 +37,16 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return WORD_RE.findall(fold(text))
+
+
+# Names, companies and job titles repeat across a workspace (and a 100k-row import), so
+# their words, deletion variants and quoted lexemes are computed once per process.
+_CACHE_SIZE = 50_000
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _common_words(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
 
 
 def digits(text: str) -> str:
@@ -65,16 +76,31 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(weighted: list[tuple[str, list[str]]]) -> str:
-    """[('A', ['john', 'smith']), ...] -> "'john':1A 'smith':2A ..." (positions give weights a home)."""
+_quote_common = lru_cache(maxsize=_CACHE_SIZE)(_quote)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _quoted_variants(word: str) -> tuple[str, ...]:
+    return tuple(_quote(variant) for variant in sorted(deletion_variants(word)))
+
+
+def _literal(weighted: list[tuple[str, list[str]]]) -> str:
+    """Already quoted lexemes, weighted, deduplicated per weight, numbered (positions give weights a home)."""
     parts, position = [], 0
-    for weight, lexemes in weighted:
-        for lexeme in dict.fromkeys(lexemes):
-            if not lexeme:
+    for weight, quoted in weighted:
+        seen = set()
+        for lexeme in quoted:
+            if lexeme in seen or lexeme == "''":
                 continue
+            seen.add(lexeme)
             position = min(position + 1, 16383)
-            parts.append(f"{_quote(lexeme)}:{position}{weight}")
+            parts.append(f"{lexeme}:{position}{weight}")
     return " ".join(parts)
+
+
+def tsvector_literal(weighted: list[tuple[str, list[str]]]) -> str:
+    """[('A', ['john', 'smith']), ...] -> "'john':1A 'smith':2A ..."."""
+    return _literal([(weight, [_quote(lexeme) for lexeme in lexemes if lexeme]) for weight, lexemes in weighted])
 
 
 def phone_lexemes(numbers: list[str]) -> list[str]:
@@ -95,29 +121,27 @@ def email_lexemes(emails: list[str]) -> list[str]:
 
 
 def name_words(*, given_name="", family_name="", display_name="") -> list[str]:
-    return words(" ".join([given_name, family_name, display_name]))
+    return [*_common_words(given_name), *_common_words(family_name), *_common_words(display_name)]
 
 
 def build_documents(*, given_name="", family_name="", display_name="", company="", job_title="",
                     emails=(), phones=(), notes=()) -> tuple[str, str]:
     names = name_words(given_name=given_name, family_name=family_name, display_name=display_name)
-    company_words = words(company)
-    note_words = words(" ".join(notes))[:MAX_NOTE_WORDS]
-    search = tsvector_literal([
-        ("A", names),
-        ("B", company_words + words(job_title) + email_lexemes(list(emails))),
-        ("C", phone_lexemes([str(p) for p in phones])),
-        ("D", note_words),
+    company_words = _common_words(company)
+    note_words = words(" ".join(filter(None, notes)))[:MAX_NOTE_WORDS]
+    search = _literal([
+        ("A", [_quote_common(word) for word in names]),
+        ("B", [_quote_common(word) for word in (*company_words, *_common_words(job_title))]
+         + [_quote(lexeme) for lexeme in email_lexemes(list(emails))]),
+        ("C", [_quote(lexeme) for lexeme in phone_lexemes([str(p) for p in phones])]),
+        ("D", [_quote(word) for word in note_words]),
     ])
-    fuzzy_words = []
-    for word in names + company_words:
-        fuzzy_words.extend(sorted(deletion_variants(word)))
-    fuzzy = tsvector_literal([("A", fuzzy_words)])
+    fuzzy = _literal([("A", [variant for word in (*names, *company_words) for variant in _quoted_variants(word)])])
     return search, fuzzy
 
 
 def name_key(*, given_name="", family_name="", display_name="") -> str:
-    parts = words(f"{given_name} {family_name}") or words(display_name)
+    parts = [*_common_words(given_name), *_common_words(family_name)] or _common_words(display_name)
     return " ".join(sorted(parts))[:200]
 
 

@@ -34,6 +34,7 @@ class Draft:
     notes: str = ""
     emails: list[tuple[str, str]] = field(default_factory=list)  # (label, address as typed)
     phones: list[tuple[str, str]] = field(default_factory=list)  # (label, E.164)
+    phone_display: str = ""  # the first phone as the list shows it (formatted once, while parsed)
     addresses: list[dict] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     custom: dict[str, str] = field(default_factory=dict)
@@ -126,8 +127,11 @@ def _validated(draft: Draft, *, default_region: str | None, ragged: bool) -> Dra
     draft.emails = _unique(emails, key=lambda item: item[1].lower())
     phones = []
     for label, number in draft.phones:
-        e164 = normalise_phone(number, default_region=default_region)
-        if e164:
+        parsed = parse_phone(number, default_region=default_region)
+        if parsed is not None:
+            e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            if not phones:
+                draft.phone_display = display_phone(parsed)
             phones.append((label, e164))
         else:
             draft.errors.append(
@@ -149,14 +153,24 @@ def _validated(draft: Draft, *, default_region: str | None, ragged: bool) -> Dra
     return draft
 
 
-def normalise_phone(number: str, *, default_region: str | None) -> str | None:
+def parse_phone(number: str, *, default_region: str | None) -> phonenumbers.PhoneNumber | None:
+    """The number, parsed, when it is a valid one; None otherwise."""
     try:
         parsed = phonenumbers.parse(number, default_region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
         return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return parsed
+
+
+def display_phone(parsed: phonenumbers.PhoneNumber) -> str:
+    """What contacts.search.phone_display gives for this number's E.164 form (no extension),
+    without parsing it a second time."""
+    bare = phonenumbers.PhoneNumber(country_code=parsed.country_code, national_number=parsed.national_number,
+                                    italian_leading_zero=parsed.italian_leading_zero,
+                                    number_of_leading_zeros=parsed.number_of_leading_zeros)
+    return phonenumbers.format_number(bare, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 _DATE_FORMATS = ["%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%Y/%m/%d"]

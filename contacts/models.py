@@ -141,7 +141,8 @@ class Contact(models.Model):
 
 
 class ContactTag(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the composite indexes below start with workspace_id.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
 
@@ -156,7 +157,8 @@ class ContactTag(models.Model):
 
 
 class _ContactChild(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: each child's composite indexes start with workspace_id.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     label = models.CharField(max_length=30, blank=True)
     is_primary = models.BooleanField(default=False)
 
@@ -224,7 +226,8 @@ class ContactAddress(_ContactChild):
 
 
 class Note(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the composite indexes below start with workspace_id.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
     body = models.TextField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -257,7 +260,8 @@ class Activity(models.Model):
         TRASHED = "trashed", "Moved to trash"
         RESTORED = "restored", "Restored"
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the composite indexes below start with workspace_id.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     data = models.JSONField(default=dict, blank=True)
@@ -279,7 +283,8 @@ class Reminder(models.Model):
         SENT = "sent", "Sent"
         UNPAID = "unpaid", "Not sent: not enough credits"
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the composite indexes below start with workspace_id.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="reminders")
     due_at = models.DateTimeField()
     message = models.CharField(max_length=500)

@@ -12,9 +12,12 @@ continue"); a purchase resumes it.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import itertools
 import json
+import queue
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,6 +81,30 @@ class Item:
     number: int
     cells: list[str]
     draft: Draft
+    # The new contact's computed columns (display name, search documents, sort and
+    # duplicate keys), filled by the engine's read-ahead thread; None in previews.
+    columns: ContactColumns | None = None
+
+
+@dataclass(frozen=True)
+class ContactColumns:
+    display_name: str
+    search_document: str
+    fuzzy_document: str
+    sort_name: str
+    name_key: str
+    custom_values: str  # JSON
+
+    @classmethod
+    def of(cls, d: Draft) -> ContactColumns:
+        display = d.name_for_display
+        search_doc, fuzzy_doc = search.build_documents(
+            given_name=d.given_name, family_name=d.family_name, display_name=display, company=d.company,
+            job_title=d.job_title, emails=[e for _, e in d.emails], phones=[p for _, p in d.phones], notes=[d.notes],
+        )
+        return cls(display, search_doc, fuzzy_doc, search.sort_name(display),
+                   search.name_key(given_name=d.given_name, family_name=d.family_name, display_name=display),
+                   json.dumps(d.custom))
 
 
 def _source_text(job: ImportJob) -> str:
@@ -86,10 +113,17 @@ def _source_text(job: ImportJob) -> str:
 
 
 def iter_items(job: ImportJob, text: str | None = None, *, start: int = 0) -> Iterator[Item]:
-    """Items from the ``start``-th on; rows before it are skipped without being validated."""
+    """Items from the ``start``-th on; rows before it are skipped without being validated.
+
+    What it needs from the database is read now; the rows are read lazily and touch no
+    database (so the engine can read ahead in another thread)."""
     text = _source_text(job) if text is None else text
-    region = job.default_region or None
     custom_fields = {f.key: f for f in CustomField.objects.filter(workspace_id=job.workspace_id)}
+    return _items(copy.copy(job), text, start, custom_fields)
+
+
+def _items(job: ImportJob, text: str, start: int, custom_fields: dict[str, CustomField]) -> Iterator[Item]:
+    region = job.default_region or None
     if job.kind == ImportJob.Kind.VCARD:
         for record in itertools.islice(iter_vcards(text), start, None):
             if isinstance(record, ImportFileError):
@@ -318,20 +352,79 @@ def import_run(*, job_id: str) -> ImportJob:
         )
         return ImportJob.objects.get(pk=job_id)
     text = _source_text(job)
-    position, items_iter = job.rows_done, iter_items(job, text, start=job.rows_done)
-    while True:
-        job.refresh_from_db()
-        if job.status != ImportJob.Status.RUNNING:
-            return job
-        if job.rows_done != position:
-            # Another worker (a redelivered task) moved the job on: continue from there.
-            position, items_iter = job.rows_done, iter_items(job, text, start=job.rows_done)
-        items = list(itertools.islice(items_iter, settings.IMPORT_BATCH_SIZE))
-        if not items:
-            return _finish(job)
-        _import_batch(job_id=job.pk, items=items, start=position)
-        position += len(items)
-        after_batch(job)
+    position = job.rows_done
+    reader = _ReadAhead(iter_items(job, text, start=position))
+    try:
+        while True:
+            job.refresh_from_db()
+            if job.status != ImportJob.Status.RUNNING:
+                return job
+            if job.rows_done != position:
+                # Another worker (a redelivered task) moved the job on: continue from there.
+                reader.close()
+                position = job.rows_done
+                reader = _ReadAhead(iter_items(job, text, start=position))
+            items = reader.next_batch()
+            if not items:
+                return _finish(job)
+            _import_batch(job_id=job.pk, items=items, start=position)
+            position += len(items)
+            after_batch(job)
+    finally:
+        reader.close()
+
+
+class _ReadAhead:
+    """Reads, validates and prepares the next batches in a thread while the database
+    writes the current one (the thread's work is pure Python; the waits on PostgreSQL
+    release the GIL). Batches come out in file order; an error in the thread is raised
+    by ``next_batch``."""
+
+    _END = object()
+
+    def __init__(self, items: Iterator[Item], *, depth: int = 2):
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._ended = False
+        self._thread = threading.Thread(target=self._read, args=(items,), name="import-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _read(self, items: Iterator[Item]) -> None:
+        try:
+            for batch in _chunks(items, settings.IMPORT_BATCH_SIZE):
+                for item in batch:
+                    if item.draft.valid:
+                        item.columns = ContactColumns.of(item.draft)
+                if not self._put(batch):
+                    return
+            self._put(self._END)
+        except BaseException as exc:  # handed to the engine, which fails the job
+            self._put(exc)
+
+    def _put(self, value) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(value, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def next_batch(self) -> list[Item]:
+        if self._ended:
+            return []
+        value = self._queue.get()
+        if value is self._END:
+            self._ended = True
+            return []
+        if isinstance(value, BaseException):
+            self._ended = True
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def after_batch(job: ImportJob) -> None:
@@ -393,7 +486,7 @@ def _import_batch(*, job_id, items: list[Item], start: int) -> None:
                     skipped += 1
             paused = len(processed) < len(items)
             now = timezone.now()
-            _create_contacts(job, [item.draft for item in creates], now)
+            _create_contacts(job, creates, now)
             updated = _update_contacts(job, updates, now)
             ImportFailure.objects.bulk_create(
                 [ImportFailure(workspace_id=job.workspace_id, job=job, row_number=item.number,
@@ -504,8 +597,8 @@ def _tag_ids(workspace_id: int, names: set[str]) -> dict[str, int]:
     return existing
 
 
-def _create_contacts(job: ImportJob, drafts: list[Draft], now: datetime.datetime) -> None:
-    if not drafts:
+def _create_contacts(job: ImportJob, items: list[Item], now: datetime.datetime) -> None:
+    if not items:
         return
     ws = job.workspace_id
     with connection.cursor() as cursor:
@@ -514,24 +607,18 @@ def _create_contacts(job: ImportJob, drafts: list[Draft], now: datetime.datetime
         cursor.execute("SET LOCAL gin_pending_list_limit = 65536")
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('contacts_contact', 'id')) FROM generate_series(1, %s)",
-            [len(drafts)],
+            [len(items)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-    tags = _tag_ids(ws, {tag for d in drafts for tag in d.tags})
+    tags = _tag_ids(ws, {tag for item in items for tag in item.draft.tags})
     contacts, emails, phones, addresses, links, activities = [], [], [], [], [], []
     activity_data = json.dumps({"import": str(job.pk)})
-    for contact_id, d in zip(ids, drafts, strict=True):
-        display = d.name_for_display
-        search_doc, fuzzy_doc = search.build_documents(
-            given_name=d.given_name, family_name=d.family_name, display_name=display, company=d.company,
-            job_title=d.job_title, emails=[e for _, e in d.emails], phones=[p for _, p in d.phones], notes=[d.notes],
-        )
+    for contact_id, item in zip(ids, items, strict=True):
+        d, c = item.draft, item.columns or ContactColumns.of(item.draft)
         contacts.append((
-            contact_id, ws, d.given_name, d.family_name, display, d.company, d.job_title, d.birthday, d.website,
-            d.notes, json.dumps(d.custom), d.emails[0][1].lower() if d.emails else "",
-            search.phone_display(d.phones[0][1]) if d.phones else "", search.sort_name(display),
-            search.name_key(given_name=d.given_name, family_name=d.family_name, display_name=display),
-            search_doc, fuzzy_doc, job.created_by_id, now, now, job.pk,
+            contact_id, ws, d.given_name, d.family_name, c.display_name, d.company, d.job_title, d.birthday,
+            d.website, d.notes, c.custom_values, d.emails[0][1].lower() if d.emails else "", d.phone_display,
+            c.sort_name, c.name_key, c.search_document, c.fuzzy_document, job.created_by_id, now, now, job.pk,
         ))
         for index, (label, address) in enumerate(d.emails):
             emails.append((ws, contact_id, label, index == 0, address.lower(), address.lower()))

@@ -184,3 +184,28 @@ def test_selected_rows_of_the_list_can_be_exported(ws, people, alice_client):
     assert response["Location"] == f"/contacts/export/?ids={ada.id}&ids={zoe.id}"
     page = alice_client.get(response["Location"]).content.decode()
     assert "<strong>2</strong> contacts" in page
+
+
+@pytest.mark.django_db
+def test_csv_export_lists_the_primary_value_first_and_tags_by_name_for_every_contact(ws, alice):
+    """Values are ordered before they are aggregated (exporting/services.py): whatever the
+    plan, each contact's primary email and phone lead, then the rest in the order added."""
+    from contacts.models import ContactEmail, ContactPhone
+
+    expected = {}
+    for n in range(60):
+        contact = make_contact(ws, alice, f"order-{n}", given_name=f"Person {n:02d}",
+                               emails=[f"p{n}.a@example.com", f"p{n}.b@example.com", f"p{n}.c@example.com"],
+                               phones=["+442079460958", "+447911123456"], tags=["Zulu", "alpha", "Mike"])
+        # The last email and the last phone become primary (the highest ids, not the first).
+        ContactEmail.objects.filter(contact=contact).update(is_primary=False)
+        ContactEmail.objects.filter(contact=contact, value=f"p{n}.c@example.com").update(is_primary=True)
+        ContactPhone.objects.filter(contact=contact).update(is_primary=False)
+        ContactPhone.objects.filter(contact=contact, number="+447911123456").update(is_primary=True)
+        expected[f"Person {n:02d}"] = f"p{n}.c@example.com ::: p{n}.a@example.com ::: p{n}.b@example.com"
+    rows = list(csv.DictReader(io.StringIO(export_text(ws, "csv").lstrip("\ufeff"))))
+    assert [r["Full Name"] for r in rows] == sorted(expected)
+    for row in rows:
+        assert row["Emails"] == expected[row["Full Name"]]
+        assert row["Phones"] == "'+447911123456 ::: +442079460958"
+        assert row["Tags"] == "alpha ::: Mike ::: Zulu"

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,64 @@ def test_a_worker_killed_midway_resumes_without_duplicates_or_double_charges(ric
     assert spent_on_imports(rich) == 55
 
 
+def read_ahead_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "import-read-ahead"]
+
+
+@pytest.mark.django_db
+def test_rows_read_ahead_are_dropped_when_another_worker_moved_the_job_on(rich, alice, settings, monkeypatch):
+    """The engine reads batches ahead; when a redelivered task imports the next batch in the
+    meantime, the engine starts reading again from where that one stopped."""
+    settings.IMPORT_BATCH_SIZE = 10
+    job = upload(rich, alice, "people.csv", people_csv(45))
+    calls = []
+
+    def other_worker_takes_one_batch(job):
+        calls.append(job.rows_done)
+        if len(calls) == 1:
+            def stop(job):
+                raise SystemExit("the other worker is killed after one batch")
+
+            monkeypatch.setattr(import_services, "after_batch", stop)
+            with pytest.raises(SystemExit):
+                import_services.import_run(job_id=job.pk)
+            monkeypatch.setattr(import_services, "after_batch", other_worker_takes_one_batch)
+
+    monkeypatch.setattr(import_services, "after_batch", other_worker_takes_one_batch)
+    job = run(job)
+
+    assert (job.status, job.rows_done, job.created_count) == ("done", 45, 45)
+    assert Contact.objects.filter(workspace=rich).count() == 45
+    assert ContactEmail.objects.filter(workspace=rich).values("value_normalised").distinct().count() == 45
+    assert spent_on_imports(rich) == 45
+    assert read_ahead_threads() == []
+
+
+@pytest.mark.django_db
+def test_an_error_while_reading_ahead_stops_the_import_and_keeps_the_batches_done(rich, alice, settings, monkeypatch):
+    settings.IMPORT_BATCH_SIZE = 10
+    job = upload(rich, alice, "people.csv", people_csv(35))
+    original = import_services.draft_from_cells
+
+    def breaks_on_row_26(row, mapping, **options):
+        if row.number == 26:  # in the third batch, read while the second is written
+            raise RuntimeError("bug while reading row 26")
+        return original(row, mapping, **options)
+
+    monkeypatch.setattr(import_services, "draft_from_cells", breaks_on_row_26)
+    with pytest.raises(RuntimeError, match="row 26"):
+        run(job)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created_count) == ("running", 20, 20)
+    assert spent_on_imports(rich) == 20
+    assert read_ahead_threads() == []
+
+    monkeypatch.setattr(import_services, "draft_from_cells", original)
+    job = import_services.import_run(job_id=job.pk)  # the task's retry
+    assert (job.status, job.rows_done, job.created_count) == ("done", 35, 35)
+    assert spent_on_imports(rich) == 35
+
+
 @pytest.mark.django_db
 def test_running_out_of_credits_pauses_and_a_purchase_resumes(ws, alice, settings, django_capture_on_commit_callbacks):
     settings.IMPORT_BATCH_SIZE = 10
@@ -175,6 +234,7 @@ def test_running_out_of_credits_pauses_and_a_purchase_resumes(ws, alice, setting
     assert job.status == "paused"
     assert (job.created_count, job.rows_done) == (25, 25)
     assert "Buy credits to continue" in job.message
+    assert read_ahead_threads() == []  # the rows read ahead are dropped; a resume reads them again
     assert balance_for(workspace=ws) == 0
     assert spent_on_imports(ws) == 25
 

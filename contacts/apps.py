@@ -5,15 +5,27 @@ class ContactsConfig(AppConfig):
     name = "contacts"
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_save
 
-        from contacts.models import ContactExport, ImportJob
+        from contacts.models import ContactExport, CustomField, ImportJob, Tag
         from credits.signals import credits_added
 
         credits_added.connect(_resume_paused_imports, dispatch_uid="contacts-resume-imports")
         # Rows go by cascade (a deleted workspace or account) too: their files must go with them.
         post_delete.connect(_delete_file, sender=ImportJob, dispatch_uid="contacts-import-file")
         post_delete.connect(_delete_file, sender=ContactExport, dispatch_uid="contacts-export-file")
+        # The list caches each workspace's tags and custom fields (selectors.list_choices).
+        for model in (Tag, CustomField):
+            post_save.connect(_list_choices_changed, sender=model,
+                              dispatch_uid=f"contacts-choices-save-{model.__name__}")
+            post_delete.connect(_list_choices_changed, sender=model,
+                                dispatch_uid=f"contacts-choices-delete-{model.__name__}")
+
+
+def _list_choices_changed(sender, instance, **kwargs):
+    from contacts.selectors import invalidate_list_choices
+
+    invalidate_list_choices(instance.workspace_id)
 
 
 def _resume_paused_imports(sender, workspace_id, **kwargs):

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
@@ -67,6 +71,8 @@ class ContactPage:
     count_capped: bool = False
     searching: bool = False
     fuzzy: bool = False
+    # The workspace's tags when the rows named one the cached list did not know (reloaded).
+    tags: list[Tag] | None = None
 
 
 # --- gates -------------------------------------------------------------------------
@@ -121,15 +127,76 @@ def custom_fields_for(*, workspace: Workspace) -> QuerySet[CustomField]:
     return CustomField.objects.filter(workspace=workspace).order_by("name")
 
 
+# --- the list's choices (tags, custom fields), cached per workspace ----------------------
+# Every list request shows the workspace's tags and custom fields. They change rarely, so
+# they are cached under a per-workspace version: a change (contacts.apps connects the
+# signals; imports call invalidate_list_choices) moves readers to a new key at once and
+# again when it commits, so a reader that loaded the old rows in between caches them
+# under a key nobody reads any more. A page or filter naming a tag or field the cached
+# list lacks reloads it (rows written without signals, e.g. an import's bulk insert).
+LIST_CHOICES_TTL = 600
+
+
+def _list_choices_version(workspace_id: int) -> str:
+    key = f"contacts:choices-version:{workspace_id}"
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(key, version, None):
+            version = cache.get(key) or version
+    return version
+
+
+def _list_choices_key(workspace_id: int, version: str) -> str:
+    return f"contacts:choices:{workspace_id}:{version}"
+
+
+def invalidate_list_choices(workspace_id: int) -> None:
+    def bump():
+        cache.set(f"contacts:choices-version:{workspace_id}", uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def list_choices(*, workspace: Workspace, tag_ids=(), field_ids=()) -> tuple[list[Tag], list[CustomField]]:
+    """The workspace's tags and custom fields, by name; cached (see above). ``tag_ids`` and
+    ``field_ids`` must be known to the answer, else it is loaded afresh."""
+    key = _list_choices_key(workspace.id, _list_choices_version(workspace.id))
+    cached = cache.get(key)
+    if cached is not None:
+        tags, fields = cached
+        if set(tag_ids) <= {t.id for t in tags} and set(field_ids) <= {f.id for f in fields}:
+            return tags, fields
+    tags, fields = list(tags_for(workspace=workspace)), list(custom_fields_for(workspace=workspace))
+    cache.set(key, (tags, fields), LIST_CHOICES_TTL)
+    return tags, fields
+
+
 # What a list row shows (and the keyset cursor reads): never the search documents, which
 # are large and would be sent and parsed for every row.
 LIST_COLUMNS = ("id", "workspace_id", "display_name", "given_name", "family_name", "job_title", "company",
                 "primary_email", "primary_phone", "sort_name", "created_at", "updated_at", "deleted_at")
 
 
-def _tags_prefetch(workspace: Workspace) -> Prefetch:
-    # to_attr: a plain list per row, not a queryset built for every row in the template.
-    return Prefetch("tags", queryset=Tag.objects.filter(workspace=workspace).order_by("name"), to_attr="tag_list")
+def _with_tag_ids(qs: QuerySet, workspace: Workspace) -> QuerySet:
+    """Each row's tag ids in the same query (the names come from the cached tag list)."""
+    return qs.annotate(tag_ids=ArraySubquery(
+        ContactTag.objects.filter(workspace=workspace, contact_id=OuterRef("pk")).values("tag_id")))
+
+
+def _attach_tags(rows: list[Contact], workspace: Workspace, tags: list[Tag] | None) -> list[Tag] | None:
+    """Sets ``tag_list`` (by name) on each row. Returns the reloaded tags when ``tags``
+    (the cached list) lacked one the rows name, else None."""
+    wanted = {i for c in rows for i in c.tag_ids or ()}
+    reloaded = None
+    if tags is None or not wanted <= {t.id for t in tags}:
+        tags = reloaded = list_choices(workspace=workspace, tag_ids=wanted)[0]
+    by_id = {t.id: t for t in tags}
+    for c in rows:
+        c.tag_list = [by_id[i] for i in c.tag_ids or () if i in by_id]
+        c.tag_list.sort(key=lambda t: (t.name, t.id))
+    return reloaded
 
 
 def contact_list(*, workspace: Workspace, filters: ContactFilters | None = None) -> QuerySet[Contact]:
@@ -212,13 +279,16 @@ def filters_active(f: ContactFilters) -> bool:
                 or f.updated_from or f.updated_to or (f.custom_field and f.custom_value))
 
 
-def contact_page(*, workspace: Workspace, filters: ContactFilters) -> ContactPage:
-    """One page of the list: keyset-paginated when browsing, best matches when searching."""
+def contact_page(*, workspace: Workspace, filters: ContactFilters, tags: list[Tag] | None = None) -> ContactPage:
+    """One page of the list: keyset-paginated when browsing, best matches when searching.
+    ``tags``: the workspace's tags if the caller has them (rows are labelled from them)."""
     base = contact_list(workspace=workspace, filters=filters)
     if filters.q.strip():
-        return _search_page(workspace=workspace, base=base, q=filters.q.strip())
+        page = _search_page(workspace=workspace, base=base, q=filters.q.strip())
+        page.tags = _attach_tags(page.contacts, workspace, tags)
+        return page
     qs, columns = _keyset(base, sort=filters.sort, after=filters.after)
-    rows = list(qs.only(*LIST_COLUMNS).prefetch_related(_tags_prefetch(workspace))[: PAGE_SIZE + 1])
+    rows = list(_with_tag_ids(qs.only(*LIST_COLUMNS), workspace)[: PAGE_SIZE + 1])
     next_cursor = ""
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
@@ -228,39 +298,45 @@ def contact_page(*, workspace: Workspace, filters: ContactFilters) -> ContactPag
         count, capped = len(rows), bool(next_cursor)
     else:
         count, capped = _bounded_count(base)
-    return ContactPage(contacts=rows, next_cursor=next_cursor, count=count, count_capped=capped)
+    return ContactPage(contacts=rows, next_cursor=next_cursor, count=count, count_capped=capped,
+                       tags=_attach_tags(rows, workspace, tags))
 
 
 def _search_page(*, workspace: Workspace, base: QuerySet, q: str) -> ContactPage:
-    with_tags = _tags_prefetch(workspace)
     if search.looks_like_email(q):
         emails = ContactEmail.objects.filter(workspace=workspace, value_normalised=q.lower())
-        rows = list(base.filter(id__in=emails.values("contact_id")).order_by("sort_name", "id")
-                    .only(*LIST_COLUMNS).prefetch_related(with_tags)[:SEARCH_LIMIT])
+        rows = list(_with_tag_ids(base.filter(id__in=emails.values("contact_id")).order_by("sort_name", "id")
+                                  .only(*LIST_COLUMNS), workspace)[:SEARCH_LIMIT])
         if rows:
             return ContactPage(contacts=rows, count=len(rows), searching=True)
     tsquery = search.phone_query(q) or search.prefix_query(q)
     if tsquery is None:
         return ContactPage(contacts=[], searching=True)
     query = SearchQuery(tsquery, search_type="raw", config="simple")
-    rows = list(base.filter(search_document=query)
-                .annotate(rank=SearchRank(F("search_document"), query))
-                .order_by("-rank", "sort_name", "id").only(*LIST_COLUMNS).prefetch_related(with_tags)[:SEARCH_LIMIT])
+    # Ranked and limited in SQL; the tag ids are looked up for the 50 rows kept only.
+    rows = list(_with_tag_ids(base.filter(search_document=query)
+                              .annotate(rank=SearchRank(F("search_document"), query))
+                              .order_by("-rank", "sort_name", "id").only(*LIST_COLUMNS), workspace)[:SEARCH_LIMIT])
     fuzzy = False
     if len(rows) < SEARCH_LIMIT and not search.phone_query(q) and (fq := search.fuzzy_query(q)):
         fquery = SearchQuery(fq, search_type="raw", config="simple")
         found = [r.id for r in rows]
+        # Candidates: only what the similarity reads; the rows shown are loaded afterwards.
         candidates = list(base.filter(fuzzy_document=fquery).exclude(id__in=found)
                           .annotate(rank=SearchRank(F("fuzzy_document"), fquery))
-                          .order_by("-rank", "id").only(*LIST_COLUMNS).prefetch_related(with_tags)
+                          .order_by("-rank", "id")
+                          .values_list("id", "display_name", "given_name", "family_name", "company", "sort_name")
                           [:FUZZY_CANDIDATES])
-        scored = [(search.similarity(q, f"{c.display_name} {c.given_name} {c.family_name} {c.company}"), c)
-                  for c in candidates]
-        scored = [(s, c) for s, c in scored if s >= 0.6]
-        scored.sort(key=lambda sc: (-sc[0], sc[1].sort_name, sc[1].id))
-        extra = [c for _, c in scored[: SEARCH_LIMIT - len(rows)]]
-        fuzzy = bool(extra)
-        rows += extra
+        scored = [(search.similarity(q, f"{display} {given} {family} {company}"), sort_name, cid)
+                  for cid, display, given, family, company, sort_name in candidates]
+        scored = [(-s, sort_name, cid) for s, sort_name, cid in scored if s >= 0.6]
+        scored.sort()
+        chosen = [cid for _, _, cid in scored[: SEARCH_LIMIT - len(rows)]]
+        if chosen:
+            by_id = {c.id: c for c in _with_tag_ids(base.filter(id__in=chosen).only(*LIST_COLUMNS), workspace)}
+            extra = [by_id[cid] for cid in chosen if cid in by_id]
+            fuzzy = bool(extra)
+            rows += extra
     return ContactPage(contacts=rows, count=len(rows), searching=True, fuzzy=fuzzy)
 
 

@@ -23,6 +23,18 @@ def import_run_task(self, job_id: str) -> None:
         if self.request.retries >= self.max_retries:
             import_services.import_fail(job_id=job_id)
         raise
+    finally:
+        _import_changed_tags(job_id)
+
+
+def _import_changed_tags(job_id: str) -> None:
+    """An import inserts its new tags in bulk (no model signals): the list's cached tags go."""
+    from contacts.models import ImportJob
+    from contacts.selectors import invalidate_list_choices
+
+    workspace_id = ImportJob.objects.filter(pk=job_id).values_list("workspace_id", flat=True).first()
+    if workspace_id is not None:
+        invalidate_list_choices(workspace_id)
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, autoretry_for=(Exception,), retry_backoff=10,

@@ -44,6 +44,10 @@ def _ids(request) -> list[int]:
     return [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:1000]
 
 
+def _digits(value) -> list[int]:
+    return [int(value)] if value and value.isdigit() else []
+
+
 def _add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
@@ -57,11 +61,14 @@ def _add_errors(form, exc: ValidationError) -> None:
 @workspace_required
 def contact_list(request):
     ws = request.workspace
-    tags = list(selectors.tags_for(workspace=ws))
-    fields = list(selectors.custom_fields_for(workspace=ws))
+    # Cached per workspace; a tag or field the URL names but the cache lacks reloads it.
+    tags, fields = selectors.list_choices(workspace=ws, tag_ids=_digits(request.GET.get("tag")),
+                                          field_ids=_digits(request.GET.get("custom_field")))
     form = FilterForm(request.GET or None, tags=tags, custom_fields=fields)
     filters, data = contact_filters(form)
-    page = selectors.contact_page(workspace=ws, filters=filters)
+    page = selectors.contact_page(workspace=ws, filters=filters, tags=tags)
+    if page.tags is not None:
+        tags = page.tags
     query = request.GET.copy()
     query.pop("after", None)
     context = {"form": form, "page": page, "tags": tags, "custom_fields": fields,

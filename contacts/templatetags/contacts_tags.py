@@ -1,8 +1,18 @@
+from html import escape as _html_escape
+
 from django import template
+from django.utils.safestring import mark_safe
 
 from contacts import selectors
 
 register = template.Library()
+
+
+def escape(value) -> str:
+    """What ``{{ value }}`` writes (conditional_escape), without a SafeString per value."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _html_escape(str(value))
 
 
 @register.inclusion_tag("contacts/_dashboard_card.html")
@@ -25,3 +35,27 @@ FIELD_LABELS = {
 def field_labels(names) -> str:
     return ", ".join(FIELD_LABELS.get(n, n.replace("_", " ")) for n in names or [])
 
+
+
+@register.simple_tag
+def contact_rows(contacts) -> str:
+    """The list's table rows, built in Python: the same markup the template loop wrote
+    (tests/contacts/test_list_rows.py renders both and compares), for a fraction of the
+    time. Every value is escaped as ``{{ }}`` would escape it."""
+    out = []
+    for c in contacts:
+        name = escape(c.display_name)
+        job = f'<div class="muted small">{escape(c.job_title)}</div>' if c.job_title else ""
+        tags = "".join(f'<span class="tag">{escape(t.name)}</span> ' for t in c.tag_list)
+        out.append(
+            "\n      <tr>\n"
+            f'        <td><input type="checkbox" name="ids" value="{c.id}" aria-label="Select {name}"></td>\n'
+            f'        <td><a href="{escape(c.get_absolute_url())}" class="contact-link">{name}</a>\n'
+            f"          {job}</td>\n"
+            f'        <td class="wrap">{escape(c.primary_email)}</td>\n'
+            f'        <td class="nowrap hide-narrow">{escape(c.primary_phone)}</td>\n'
+            f'        <td class="hide-narrow">{escape(c.company)}</td>\n'
+            f'        <td class="hide-narrow">{tags}</td>\n'
+            "      </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308  (built from escaped values only)

@@ -173,14 +173,23 @@ def fuzzy_query(text: str) -> str | None:
     return " & ".join(groups) or None
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
+def _word_ratio(query_word: str, candidate_word: str) -> float:
+    return SequenceMatcher(None, query_word, candidate_word).ratio()
+
+
 def similarity(query: str, candidate: str) -> float:
-    """How well each query word matches its best word in the candidate (0..1)."""
-    query_words, candidate_words = words(query), words(candidate)
+    """How well each query word matches its best word in the candidate (0..1).
+
+    A typo search scores up to 200 candidates whose words repeat (a display name repeats
+    the first and last name; names repeat across contacts): each distinct pair of words
+    is compared once per process."""
+    query_words, candidate_words = words(query), set(words(candidate))
     if not query_words or not candidate_words:
         return 0.0
     total = 0.0
     for q in query_words:
-        total += max(SequenceMatcher(None, q, c).ratio() for c in candidate_words)
+        total += max(_word_ratio(q, c) for c in candidate_words)
     return total / len(query_words)
 
 

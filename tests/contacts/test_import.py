@@ -2,6 +2,7 @@
 
 import csv
 import io
+import sys
 import threading
 from pathlib import Path
 
@@ -192,6 +193,7 @@ def test_rows_read_ahead_are_dropped_when_another_worker_moved_the_job_on(rich, 
             monkeypatch.setattr(import_services, "after_batch", other_worker_takes_one_batch)
 
     monkeypatch.setattr(import_services, "after_batch", other_worker_takes_one_batch)
+    switch_interval = sys.getswitchinterval()
     job = run(job)
 
     assert (job.status, job.rows_done, job.created_count) == ("done", 45, 45)
@@ -199,6 +201,7 @@ def test_rows_read_ahead_are_dropped_when_another_worker_moved_the_job_on(rich, 
     assert ContactEmail.objects.filter(workspace=rich).values("value_normalised").distinct().count() == 45
     assert spent_on_imports(rich) == 45
     assert read_ahead_threads() == []
+    assert sys.getswitchinterval() == switch_interval  # the engine's setting does not outlive it
 
 
 @pytest.mark.django_db

@@ -163,6 +163,7 @@ def policy_needs_acknowledgement(*, user) -> PolicyVersion | None:
     current = (
         PolicyVersion.objects.filter(published_at__isnull=False, published_at__lte=timezone.now())
         .annotate(accepted=Exists(PolicyAcceptance.objects.filter(user=user, version=OuterRef("pk"))))
+        .defer("text")  # the whole policy, read only when a page shows it
         .order_by("-version")
         .first()
     )

@@ -60,9 +60,20 @@ def phone_display(e164: str) -> str:
     if not e164:
         return ""
     try:
-        return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return phone_display_of(phonenumbers.parse(e164, None))
     except phonenumbers.NumberParseException:
         return e164
+
+
+def phone_display_of(parsed) -> str:
+    """The display form of an already parsed ``phonenumbers.PhoneNumber`` (an import parses
+    each number once): international format, without any extension (E.164 has none)."""
+    import phonenumbers
+
+    bare = phonenumbers.PhoneNumber(country_code=parsed.country_code, national_number=parsed.national_number,
+                                    italian_leading_zero=parsed.italian_leading_zero,
+                                    number_of_leading_zeros=parsed.number_of_leading_zeros)
+    return phonenumbers.format_number(bare, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def deletion_variants(word: str) -> set[str]:
@@ -96,11 +107,6 @@ def _literal(weighted: list[tuple[str, list[str]]]) -> str:
             position = min(position + 1, 16383)
             parts.append(f"{lexeme}:{position}{weight}")
     return " ".join(parts)
-
-
-def tsvector_literal(weighted: list[tuple[str, list[str]]]) -> str:
-    """[('A', ['john', 'smith']), ...] -> "'john':1A 'smith':2A ..."."""
-    return _literal([(weight, [_quote(lexeme) for lexeme in lexemes if lexeme]) for weight, lexemes in weighted])
 
 
 def phone_lexemes(numbers: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from contacts import search
 from contacts.importing.tables import SourceRow, VCardRecord
 
 # Google joins several values in one cell with " ::: "; people use commas and semicolons.
@@ -131,7 +132,7 @@ def _validated(draft: Draft, *, default_region: str | None, ragged: bool) -> Dra
         if parsed is not None:
             e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
             if not phones:
-                draft.phone_display = display_phone(parsed)
+                draft.phone_display = search.phone_display_of(parsed)
             phones.append((label, e164))
         else:
             draft.errors.append(
@@ -162,15 +163,6 @@ def parse_phone(number: str, *, default_region: str | None) -> phonenumbers.Phon
     if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
         return None
     return parsed
-
-
-def display_phone(parsed: phonenumbers.PhoneNumber) -> str:
-    """What contacts.search.phone_display gives for this number's E.164 form (no extension),
-    without parsing it a second time."""
-    bare = phonenumbers.PhoneNumber(country_code=parsed.country_code, national_number=parsed.national_number,
-                                    italian_leading_zero=parsed.italian_leading_zero,
-                                    number_of_leading_zeros=parsed.number_of_leading_zeros)
-    return phonenumbers.format_number(bare, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 _DATE_FORMATS = ["%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%Y/%m/%d"]

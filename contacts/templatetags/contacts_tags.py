@@ -1,18 +1,10 @@
-from html import escape as _html_escape
-
 from django import template
+from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
 from contacts import selectors
 
 register = template.Library()
-
-
-def escape(value) -> str:
-    """What ``{{ value }}`` writes (conditional_escape), without a SafeString per value."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return _html_escape(str(value))
 
 
 @register.inclusion_tag("contacts/_dashboard_card.html")

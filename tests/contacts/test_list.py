@@ -40,8 +40,9 @@ def test_list_query_count_is_the_same_at_10_and_200_rows(alice, alice_ws, alice_
     monkeypatch.setattr(selectors, "SEARCH_LIMIT", 250)
     _fill(alice, alice_ws, 10)
     if params.get("tag") == "first":
-        params = {"tag": selectors.tags_for(workspace=alice_ws).first().id}
+        params = {**params, "tag": selectors.tags_for(workspace=alice_ws).first().id}
     alice_client.get("/contacts/")  # an established session: its first page also records the verified email
+    alice_client.get("/contacts/", params)  # and warm caches (the tag filter caches the tag's size)
     at_10, response = _queries(alice_client, params)
     assert response.content.count(b'name="ids"') == 10
     assert at_10 <= 10
@@ -108,3 +109,75 @@ def test_htmx_search_answers_just_the_results(alice, alice_client):
     response = alice_client.get("/contacts/", {"q": "liv"}, headers={"HX-Request": "true", "HX-Target": "results"})
     assert b"Live Search" in response.content
     assert b"<html" not in response.content
+
+
+@pytest.mark.parametrize("plan", ["read-tagged", "walk-index"])
+def test_tag_filter_pages_are_the_same_whichever_plan_runs(alice, alice_ws, charlie, charlie_ws, monkeypatch, plan):
+    # The page picks its plan from the tag's size (selectors._page_tag_filter); force each one
+    # and check both give exactly the rows, order and pages of the plain filter.
+    if plan == "walk-index":
+        monkeypatch.setattr(selectors, "SMALL_TAG", 0)
+        monkeypatch.setattr(selectors, "WALK_FACTOR", 0)
+    else:
+        monkeypatch.setattr(selectors, "SMALL_TAG", 10**6)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 4)
+    give_credits(alice_ws, 30)
+    give_credits(charlie_ws, 5)
+    for i in range(24):
+        contact = make_contact(alice, given_name=f"P{i:02d}", family_name="Tagged" if i % 2 else "Plain",
+                               emails=[f"p{i}@example.com"] if i % 3 else [], company=f"Co {i % 4}")
+        if i % 2:
+            services.contact_tag_add(contact=contact, tag_name="VIP", user=alice)
+            if i == 5:
+                services.contact_trash(contact=contact, user=alice)
+    for i in range(3):  # charlie's own VIP contacts never show in alice's list
+        services.contact_tag_add(contact=make_contact(charlie, given_name=f"C{i}"), tag_name="VIP", user=charlie)
+    vip = selectors.tags_for(workspace=alice_ws).get(name="VIP")
+    charlies_vip = selectors.tags_for(workspace=charlie_ws).get(name="VIP")
+
+    for sort in selectors.SORTS:
+        for has_email in (False, True):
+            filters = selectors.ContactFilters(tag=vip.id, has_email=has_email, sort=sort)
+            columns, descending = selectors.SORTS[sort]
+            expected = list(selectors.contact_list(workspace=alice_ws, filters=filters)
+                            .order_by(*[("-" if descending else "") + c for c in columns])
+                            .values_list("id", flat=True))
+            assert len(expected) == (7 if has_email else 11)  # 12 tagged, one in the trash
+            seen, after = [], ""
+            for _ in range(10):
+                page = selectors.contact_page(workspace=alice_ws, filters=selectors.ContactFilters(
+                    tag=vip.id, has_email=has_email, sort=sort, after=after))
+                seen += [c.id for c in page.contacts]
+                assert all([t.name for t in c.tag_list] == ["VIP"] for c in page.contacts)
+                if not (after := page.next_cursor):
+                    break
+            assert seen == expected, (sort, has_email)
+    # Another workspace's tag id filters alice's list down to nothing, in either plan.
+    page = selectors.contact_page(workspace=alice_ws, filters=selectors.ContactFilters(tag=charlies_vip.id))
+    assert page.contacts == []
+
+
+def test_tag_filter_plan_follows_the_tags_size(alice, alice_ws, monkeypatch):
+    give_credits(alice_ws, 12)
+    contacts = [make_contact(alice, given_name=f"P{i}") for i in range(12)]
+    for contact in contacts[:2]:
+        services.contact_tag_add(contact=contact, tag_name="Few", user=alice)
+    for contact in contacts:
+        services.contact_tag_add(contact=contact, tag_name="All", user=alice)
+    tags = {t.name: t.id for t in selectors.tags_for(workspace=alice_ws)}
+    monkeypatch.setattr(selectors, "SMALL_TAG", 1)
+    base = selectors.contact_list(workspace=alice_ws)
+
+    def plan(tag_name):
+        sql = str(selectors._page_tag_filter(base, workspace=alice_ws, tag_id=tags[tag_name]).query)
+        assert ("OFFSET 0" in sql) != ("ANY(ARRAY" in sql)
+        return "walk" if "OFFSET 0" in sql else "read-tagged"
+
+    # 2 of 12 tagged: 2^2 < 100 x 12, reading the two beats walking the list.
+    assert plan("Few") == "read-tagged"
+    # All 12 tagged: a page fills from the first rows walked (12^2 >= 10 x 12).
+    monkeypatch.setattr(selectors, "WALK_FACTOR", 10)
+    assert plan("All") == "walk"
+    # At or under SMALL_TAG tagged contacts it never walks.
+    monkeypatch.setattr(selectors, "SMALL_TAG", 12)
+    assert plan("All") == "read-tagged"

@@ -209,3 +209,20 @@ def test_csv_export_lists_the_primary_value_first_and_tags_by_name_for_every_con
         assert row["Emails"] == expected[row["Full Name"]]
         assert row["Phones"] == "'+447911123456 ::: +442079460958"
         assert row["Tags"] == "alpha ::: Mike ::: Zulu"
+
+
+@pytest.mark.django_db
+def test_csv_export_escapes_cells_exactly_as_escape_cell_does(ws, alice):
+    # The CSV is written by PostgreSQL; its rule must be the Python one (escape_cell), cell
+    # by cell: each formula start is escaped, other text (and a formula sign later on) is not.
+    from contacts.importing.spreadsheet import escape_cell
+
+    companies = ["=1+1", "+1 555", "-5", "@SUM(A1)", "\tTab", "\rCR", "Plain", "a=b", "", "ÅB", "'quoted"]
+    for i, company in enumerate(companies):
+        contact = make_contact(ws, alice, f"esc{i}", given_name=f"P{i:02d}")
+        # Stored as is (the forms strip surrounding blanks; older or imported data may not).
+        Contact.objects.filter(pk=contact.pk).update(company=company)
+    rows = list(csv.DictReader(io.StringIO(export_text(ws, "csv").lstrip("\ufeff"))))
+    got = {r["First Name"]: r["Company"] for r in rows}
+    assert got == {f"P{i:02d}": escape_cell(company) for i, company in enumerate(companies)}
+    assert got["P00"] == "'=1+1" and got["P06"] == "Plain"

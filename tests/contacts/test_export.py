@@ -226,3 +226,16 @@ def test_csv_export_escapes_cells_exactly_as_escape_cell_does(ws, alice):
     got = {r["First Name"]: r["Company"] for r in rows}
     assert got == {f"P{i:02d}": escape_cell(company) for i, company in enumerate(companies)}
     assert got["P00"] == "'=1+1" and got["P06"] == "Plain"
+
+
+def test_csv_stream_passes_rows_on_in_large_chunks_with_progress():
+    # COPY yields one row at a time: the stream hands them on whole, in ~64 KB chunks, and
+    # reports progress per chunk (a background export writes its progress to the database).
+    rows = [f"row {i:05d},{'x' * 90}\n".encode() for i in range(5000)]
+    seen = []
+    chunks = list(export_services._with_progress(iter(rows), seen.append))
+    assert b"".join(chunks) == b"".join(rows)
+    assert all(len(c) >= export_services.STREAM_CHUNK for c in chunks[:-1])
+    assert 0 < len(chunks[-1]) <= export_services.STREAM_CHUNK + 100
+    assert len(seen) == len(chunks) and seen == sorted(seen) and seen[-1] == 5000
+    assert list(export_services._with_progress(iter([]), seen.append)) == []

@@ -42,7 +42,7 @@ def test_list_query_count_is_the_same_at_10_and_200_rows(alice, alice_ws, alice_
     if params.get("tag") == "first":
         params = {**params, "tag": selectors.tags_for(workspace=alice_ws).first().id}
     alice_client.get("/contacts/")  # an established session: its first page also records the verified email
-    alice_client.get("/contacts/", params)  # and warm caches (the tag filter caches the tag's size)
+    alice_client.get("/contacts/", params)  # and warm the cached tag list
     at_10, response = _queries(alice_client, params)
     assert response.content.count(b'name="ids"') == 10
     assert at_10 <= 10
@@ -115,11 +115,7 @@ def test_htmx_search_answers_just_the_results(alice, alice_client):
 def test_tag_filter_pages_are_the_same_whichever_plan_runs(alice, alice_ws, charlie, charlie_ws, monkeypatch, plan):
     # The page picks its plan from the tag's size (selectors._page_tag_filter); force each one
     # and check both give exactly the rows, order and pages of the plain filter.
-    if plan == "walk-index":
-        monkeypatch.setattr(selectors, "SMALL_TAG", 0)
-        monkeypatch.setattr(selectors, "WALK_FACTOR", 0)
-    else:
-        monkeypatch.setattr(selectors, "SMALL_TAG", 10**6)
+    monkeypatch.setattr(selectors, "WALK_FACTOR", 0 if plan == "walk-index" else 10**6)
     monkeypatch.setattr(selectors, "PAGE_SIZE", 4)
     give_credits(alice_ws, 30)
     give_credits(charlie_ws, 5)
@@ -165,7 +161,8 @@ def test_tag_filter_plan_follows_the_tags_size(alice, alice_ws, monkeypatch):
     for contact in contacts:
         services.contact_tag_add(contact=contact, tag_name="All", user=alice)
     tags = {t.name: t.id for t in selectors.tags_for(workspace=alice_ws)}
-    monkeypatch.setattr(selectors, "SMALL_TAG", 1)
+    # 12 contacts: walk from isqrt(2 x 12) + 1 = 5 tagged contacts.
+    monkeypatch.setattr(selectors, "WALK_FACTOR", 2)
     base = selectors.contact_list(workspace=alice_ws)
 
     def plan(tag_name):
@@ -173,11 +170,10 @@ def test_tag_filter_plan_follows_the_tags_size(alice, alice_ws, monkeypatch):
         assert ("OFFSET 0" in sql) != ("ANY(ARRAY" in sql)
         return "walk" if "OFFSET 0" in sql else "read-tagged"
 
-    # 2 of 12 tagged: 2^2 < 100 x 12, reading the two beats walking the list.
-    assert plan("Few") == "read-tagged"
-    # All 12 tagged: a page fills from the first rows walked (12^2 >= 10 x 12).
-    monkeypatch.setattr(selectors, "WALK_FACTOR", 10)
-    assert plan("All") == "walk"
-    # At or under SMALL_TAG tagged contacts it never walks.
-    monkeypatch.setattr(selectors, "SMALL_TAG", 12)
+    assert plan("Few") == "read-tagged"  # 2 tagged: read them
+    assert plan("All") == "walk"  # 12 tagged: walk the list until the page is full
+    # Counted afresh: untagging changes the plan at once.
+    for contact in contacts[4:]:
+        services.contact_tag_remove(contact=contact, tag=selectors.tags_for(workspace=alice_ws).get(name="All"),
+                                    user=alice)
     assert plan("All") == "read-tagged"

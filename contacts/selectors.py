@@ -325,14 +325,16 @@ def filters_active(f: ContactFilters) -> bool:
 def contact_page(*, workspace: Workspace, filters: ContactFilters, tags: list[Tag] | None = None) -> ContactPage:
     """One page of the list: keyset-paginated when browsing, best matches when searching.
     ``tags``: the workspace's tags if the caller has them (rows are labelled from them)."""
-    base = contact_list(workspace=workspace, filters=filters)
     if filters.q.strip():
+        base = contact_list(workspace=workspace, filters=filters)
         page = _search_page(workspace=workspace, base=base, q=filters.q.strip())
         page.tags = _attach_tags(page.contacts, workspace, tags)
         return page
     if filters.tag:
         base = _page_tag_filter(contact_list(workspace=workspace, filters=replace(filters, tag=None)),
                                 workspace=workspace, tag_id=filters.tag)
+    else:
+        base = contact_list(workspace=workspace, filters=filters)
     qs, columns = _keyset(base, sort=filters.sort, after=filters.after)
     rows = list(_with_tag_ids(qs.only(*LIST_COLUMNS), workspace)[: PAGE_SIZE + 1])
     next_cursor = ""

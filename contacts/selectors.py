@@ -283,26 +283,30 @@ def _bounded_count(qs: QuerySet) -> tuple[int, bool]:
 # per row until the page is full (about 50 x W / T rows, W the workspace's contacts); the
 # first is cheaper while T^2 < ~30 x W (measured: ~7 µs a tagged contact read, ~3.3 µs a
 # row walked; at 100k contacts a 500-contact tag is read in ~3 ms, a 15k one walked in
-# ~1.5 ms). T is counted afresh, only up to where the answer is settled (a cached size goes
-# stale after an import or a bulk tag and would pick the wrong plan); W only moves the
-# threshold, so a cached figure does, refreshed when an import ends.
+# ~1.5 ms). T is counted afresh, only up to where the answer is settled. W only moves the
+# threshold, so PostgreSQL's own estimate does (exact enough for the workspaces where the
+# choice matters, kept current by autovacuum and by the ANALYZE that ends every import),
+# cached for a minute. A stale figure is dangerous one way: a W far too small makes a page
+# walk a whole large workspace for a rare tag (71 ms at 100k when an earlier version cached
+# an exact count for ten minutes while the workspace grew).
 # Whole-set readers (export, bulk actions) keep contact_list's plain EXISTS, which
 # PostgreSQL runs as one join over everything.
 WALK_FACTOR = 30
-LIVE_COUNT_TTL = 600
+LIVE_ESTIMATE_TTL = 60
 
 
-def _live_contact_count(workspace: Workspace) -> int:
-    key = f"contacts:live-count:{workspace.id}:{_list_choices_version(workspace.id)}"
-    count = cache.get(key)
-    if count is None:
-        count = Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count()
-        cache.set(key, count, LIVE_COUNT_TTL)
-    return count
+def _live_contact_estimate(workspace: Workspace) -> int:
+    key = f"contacts:live-estimate:{workspace.id}:{_list_choices_version(workspace.id)}"
+    estimate = cache.get(key)
+    if estimate is None:
+        plan = json.loads(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).explain(format="json"))
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        cache.set(key, estimate, LIVE_ESTIMATE_TTL)
+    return estimate
 
 
 def _page_tag_filter(qs: QuerySet, *, workspace: Workspace, tag_id: int) -> QuerySet:
-    walk_from = math.isqrt(WALK_FACTOR * _live_contact_count(workspace)) + 1
+    walk_from = math.isqrt(WALK_FACTOR * _live_contact_estimate(workspace)) + 1
     tagged = ContactTag.objects.filter(workspace=workspace, tag_id=tag_id)[:walk_from].count()
     table, link = Contact._meta.db_table, ContactTag._meta.db_table
     if tagged >= walk_from:

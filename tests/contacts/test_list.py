@@ -163,6 +163,7 @@ def test_tag_filter_plan_follows_the_tags_size(alice, alice_ws, monkeypatch):
     tags = {t.name: t.id for t in selectors.tags_for(workspace=alice_ws)}
     # 12 contacts: walk from isqrt(2 x 12) + 1 = 5 tagged contacts.
     monkeypatch.setattr(selectors, "WALK_FACTOR", 2)
+    monkeypatch.setattr(selectors, "_live_contact_estimate", lambda workspace: 12)
     base = selectors.contact_list(workspace=alice_ws)
 
     def plan(tag_name):
@@ -177,3 +178,29 @@ def test_tag_filter_plan_follows_the_tags_size(alice, alice_ws, monkeypatch):
         services.contact_tag_remove(contact=contact, tag=selectors.tags_for(workspace=alice_ws).get(name="All"),
                                     user=alice)
     assert plan("All") == "read-tagged"
+
+
+def test_the_workspace_size_behind_the_plan_is_postgresqls_estimate_refreshed_by_an_import(
+        alice, alice_ws, charlie, charlie_ws):
+    from django.db import connection
+
+    def analyze():
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE contacts_contact")
+
+    give_credits(alice_ws, 100)
+    give_credits(charlie_ws, 5)
+    for i in range(40):
+        make_contact(alice, given_name=f"P{i}")
+    make_contact(charlie, given_name="C")
+    analyze()
+    estimate = selectors._live_contact_estimate(alice_ws)
+    assert 30 <= estimate <= 50  # alice's 40, not the table's 41
+    # Cached: it holds until the version moves (an import ends, a tag or custom field
+    # changes) or a minute passes.
+    for i in range(40, 100):
+        make_contact(alice, given_name=f"P{i}")
+    analyze()
+    assert selectors._live_contact_estimate(alice_ws) == estimate
+    selectors.invalidate_list_choices(alice_ws.id)
+    assert 80 <= selectors._live_contact_estimate(alice_ws) <= 120

@@ -3,6 +3,7 @@ workspaces filling the database to 1M contacts. Prints server time p50/p95 (Djan
 client, so middleware, session, ORM and templates included) and queries per page.
 Run with `make bench`; BENCH_TOTAL / BENCH_SIZES scale it down for a quick look."""
 
+import dataclasses
 import os
 import time
 
@@ -115,11 +116,15 @@ def test_contacts_list_and_search_bench(transactional_db):
              "ORDER BY sort_name, id LIMIT 51", [ws.id])
     _explain("deep page", "SELECT id FROM contacts_contact WHERE workspace_id = %s AND deleted_at IS NULL "
              "AND (sort_name, id) > (%s, %s) ORDER BY sort_name, id LIMIT 51", [ws.id, *deep_row])
-    _explain("filtered (tag + has email, newest first)",
-             "SELECT c.id FROM contacts_contact c WHERE c.workspace_id = %s AND c.deleted_at IS NULL "
-             "AND c.primary_email <> '' AND EXISTS (SELECT 1 FROM contacts_contacttag t WHERE t.workspace_id = %s "
-             "AND t.tag_id = %s AND t.contact_id = c.id) ORDER BY c.created_at DESC, c.id DESC LIMIT 51",
-             [ws.id, ws.id, tag.id])
+    # The tag-filtered pages as the list runs them (the plan it picks for each tag's size).
+    for title, filters in [("filtered (common tag + has email, newest first)",
+                            selectors.ContactFilters(tag=tag.id, has_email=True, sort="created")),
+                           ("filtered (rare tag)", selectors.ContactFilters(tag=rare.id))]:
+        base = selectors._page_tag_filter(
+            selectors.contact_list(workspace=ws, filters=dataclasses.replace(filters, tag=None)),
+            workspace=ws, tag_id=filters.tag)
+        page_qs, _ = selectors._keyset(base, sort=filters.sort, after="")
+        _explain(title, *page_qs.values("id")[:51].query.sql_with_params())
     _explain("prefix search", "SELECT id FROM contacts_contact WHERE workspace_id = %s AND deleted_at IS NULL "
              "AND search_document @@ to_tsquery('simple', %s) ORDER BY ts_rank(search_document, "
              "to_tsquery('simple', %s)) DESC LIMIT 50", [ws.id, "'smi':*", "'smi':*"])

@@ -284,9 +284,9 @@ def _bounded_count(qs: QuerySet) -> tuple[int, bool]:
 # first is cheaper while T^2 < ~30 x W (measured: ~7 µs a tagged contact read, ~3.3 µs a
 # row walked; at 100k contacts a 500-contact tag is read in ~3 ms, a 15k one walked in
 # ~1.5 ms). T is counted afresh, only up to where the answer is settled. W only moves the
-# threshold, so PostgreSQL's own estimate does (exact enough for the workspaces where the
-# choice matters, kept current by autovacuum and by the ANALYZE that ends every import),
-# cached for a minute. A stale figure is dangerous one way: a W far too small makes a page
+# threshold, so PostgreSQL's own row estimate is good enough (close for the large
+# workspaces where the choice matters, kept current by autovacuum and by the ANALYZE that
+# ends every import), cached for a minute. A stale figure is dangerous one way: a W far too small makes a page
 # walk a whole large workspace for a rare tag (71 ms at 100k when an earlier version cached
 # an exact count for ten minutes while the workspace grew).
 # Whole-set readers (export, bulk actions) keep contact_list's plain EXISTS, which

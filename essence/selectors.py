@@ -6,22 +6,14 @@ from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from essence.models import Announcement, AnnouncementDismissal
+from privacy import selectors as privacy_selectors
 
 BANNER_DAYS = 30
-
-
-def _marketing_refused(user_ref):
-    """Privacy settings that forbid announcements (the same rule as privacy.selectors.marketing_allowed)."""
-    from privacy.models import PrivacySettings
-
-    return PrivacySettings.objects.filter(user=user_ref).filter(
-        Q(marketing_objected=True) | Q(processing_restricted=True) | Q(deletion_scheduled_for__isnull=False)
-    )
 
 
 def announcement_recipients():
@@ -34,7 +26,7 @@ def announcement_recipients():
         # The address we send to is the account's own one, and it is verified.
         .filter(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), email__iexact=OuterRef("email"),
                                                    verified=True)))
-        .filter(~Exists(_marketing_refused(OuterRef("pk"))))
+        .filter(~Exists(privacy_selectors.marketing_refused_settings(OuterRef("pk"))))
         .order_by("id")
     )
 
@@ -67,7 +59,7 @@ def announcement_banner_for(*, user) -> Announcement | None:
     return (
         _live_announcements()
         .filter(~Exists(AnnouncementDismissal.objects.filter(user=user, announcement=OuterRef("pk"))))
-        .filter(~Exists(_marketing_refused(user.pk)))
+        .filter(~Exists(privacy_selectors.marketing_refused_settings(user.pk)))
         .order_by("-sent_at", "-id")
         .only("id", "subject", "body")
         .first()
@@ -133,8 +125,6 @@ def failed_jobs(*, days: int = FAILED_JOBS_DAYS) -> dict:
 
 
 def data_request_counts() -> dict:
-    from privacy import selectors as privacy_selectors
-
     return {"open": privacy_selectors.data_requests_open().count(),
             "overdue": privacy_selectors.data_requests_overdue().count(),
             "due_soon": privacy_selectors.data_requests_due_soon().count()}

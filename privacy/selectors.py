@@ -59,6 +59,17 @@ def privacy_settings_get(*, user) -> PrivacySettings | None:
     return user._privacy_settings_cache
 
 
+# The same rules as the Python checks below, for queries over many users.
+FROZEN = Q(processing_restricted=True) | Q(deletion_scheduled_for__isnull=False)
+MARKETING_REFUSED = Q(marketing_objected=True) | FROZEN
+
+
+def marketing_refused_settings(user_ref):
+    """Settings rows of ``user_ref`` (a user id or OuterRef) that forbid marketing email and
+    announcements: what ``marketing_allowed`` refuses, as a query."""
+    return PrivacySettings.objects.filter(MARKETING_REFUSED, user=user_ref)
+
+
 def processing_restricted(*, user=None, workspace=None) -> bool:
     """True while processing is frozen for this user, or for any member of this workspace:
     the user switched on "restrict processing" or their account awaits deletion.
@@ -66,10 +77,7 @@ def processing_restricted(*, user=None, workspace=None) -> bool:
     The contacts app makes a restricted workspace read-only with this.
     """
     if workspace is not None:
-        return PrivacySettings.objects.filter(
-            Q(processing_restricted=True) | Q(deletion_scheduled_for__isnull=False),
-            user__memberships__workspace=workspace,
-        ).exists()
+        return PrivacySettings.objects.filter(FROZEN, user__memberships__workspace=workspace).exists()
     settings_row = privacy_settings_get(user=user) if user is not None else None
     return bool(settings_row and (settings_row.processing_restricted or settings_row.deletion_scheduled_for))
 

@@ -85,3 +85,28 @@ def test_objecting_to_marketing_does_not_stop_policy_notices(alice, django_captu
     delivery = _send(alice, EmailCategory.POLICY, django_capture_on_commit_callbacks)
     delivery.refresh_from_db()
     assert delivery.status == EmailDelivery.Status.SENT and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("objected", [False, True])
+@pytest.mark.parametrize("restricted", [False, True])
+@pytest.mark.parametrize("deletion_scheduled", [False, True])
+def test_the_marketing_rule_is_the_same_for_one_user_and_as_a_query(alice, objected, restricted,
+                                                                    deletion_scheduled):
+    # Announcements pick their recipients with the query, each email is checked with the
+    # Python rule: both must refuse exactly the same people.
+    import datetime
+
+    from django.utils import timezone
+
+    from privacy import selectors
+    from privacy.models import PrivacySettings
+
+    PrivacySettings.objects.update_or_create(user=alice, defaults={
+        "marketing_objected": objected, "processing_restricted": restricted,
+        "deletion_scheduled_for": timezone.now() + datetime.timedelta(days=14) if deletion_scheduled else None,
+    })
+    fresh = type(alice).objects.get(pk=alice.pk)  # no settings row cached on it
+    refused = selectors.marketing_refused_settings(alice.pk).exists()
+    assert selectors.marketing_allowed(user=fresh) is not refused
+    assert refused == (objected or restricted or deletion_scheduled)

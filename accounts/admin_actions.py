@@ -28,7 +28,7 @@ class StaffRequestForm(forms.Form):
     )
 
 
-def _customers_only(request, queryset):
+def customers_only(request, queryset):
     """Never yourself; and only superusers act on staff accounts."""
     queryset = queryset.exclude(pk=request.user.pk)
     if not request.user.is_superuser:
@@ -84,7 +84,7 @@ def start_data_export(modeladmin, request, queryset):
 
 @admin.action(description="Delete the account on the customer's behalf…", permissions=["change"])
 def start_deletion(modeladmin, request, queryset):
-    queryset = _customers_only(request, queryset)
+    queryset = customers_only(request, queryset)
     form = StaffRequestForm(request.POST if request.POST.get("confirm") == "yes" else None)
     if not form.is_bound or not form.is_valid():
         return _confirm(modeladmin, request, queryset, action="start_deletion", form=form,
@@ -105,27 +105,25 @@ def start_deletion(modeladmin, request, queryset):
 
 @admin.action(description="Deactivate (the account can no longer sign in)…", permissions=["change"])
 def deactivate(modeladmin, request, queryset):
-    queryset = _customers_only(request, queryset)
+    queryset = customers_only(request, queryset)
     if request.POST.get("confirm") != "yes":
         return _confirm(modeladmin, request, queryset, action="deactivate", title="Deactivate accounts",
                         intro="These people can no longer sign in, and any session they have stops working. "
                               "Nothing is deleted; you can reactivate them.",
                         button="Deactivate")
-    changed = 0
-    for user in queryset:
-        if services.user_set_active(user=user, active=False):
-            modeladmin.log_change(request, user, "Deactivated the account.")
-            changed += 1
-    modeladmin.message_user(request, f"Deactivated {changed} account(s).")
-    return None
+    return _set_active(modeladmin, request, queryset, active=False)
 
 
 @admin.action(description="Reactivate", permissions=["change"])
 def reactivate(modeladmin, request, queryset):
-    queryset = _customers_only(request, queryset)
+    return _set_active(modeladmin, request, customers_only(request, queryset), active=True)
+
+
+def _set_active(modeladmin, request, queryset, *, active: bool):
+    done = "Reactivated" if active else "Deactivated"
     changed = 0
     for user in queryset:
-        if services.user_set_active(user=user, active=True):
-            modeladmin.log_change(request, user, "Reactivated the account.")
+        if services.user_set_active(user=user, active=active):
+            modeladmin.log_change(request, user, f"{done} the account.")
             changed += 1
-    modeladmin.message_user(request, f"Reactivated {changed} account(s).")
+    modeladmin.message_user(request, f"{done} {changed} account(s).")

@@ -3,6 +3,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from accounts.admin_actions import customers_only
 from privacy import selectors, services
 from privacy.models import (
     AccessLog,
@@ -163,9 +164,7 @@ class PageViewDailyAdmin(ReadOnlyAdmin):
 
 @admin.action(description="Account holder is under 16: delete at once (no grace period)")
 def delete_under_16(modeladmin, request, queryset):
-    queryset = queryset.exclude(pk=request.user.pk)
-    if not request.user.is_superuser:
-        queryset = queryset.filter(is_staff=False, is_superuser=False)  # staff accounts: superusers only
+    queryset = customers_only(request, queryset)
     if request.POST.get("confirm") != "yes":
         return TemplateResponse(request, "admin/privacy/delete_under_16.html", {
             **modeladmin.admin_site.each_context(request), "title": "Delete accounts of people under 16",

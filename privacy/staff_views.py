@@ -8,6 +8,8 @@ workspace, through the contacts selectors that are scoped to it.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -39,12 +41,20 @@ def _context(admin_site, request, workspace, title, **extra):
             "opts": Workspace._meta, "reason_minutes": REASON_MINUTES, **extra}
 
 
-def _reason_or_redirect(request, workspace):
-    reason = reason_for(session=request.session, workspace_id=workspace.pk)
-    if reason:
-        return reason, None
-    access_url = reverse("admin:accounts_workspace_contacts_access", args=[workspace.pk])
-    return None, redirect(f"{access_url}?{urlencode({'next': request.get_full_path()})}")
+def _with_reason(view):
+    """A look at one workspace's contacts: the view gets the workspace (404 if none, 403
+    without the permission) and the reason given for it; without a reason, the staff member
+    is sent to give one first, then back here."""
+    @wraps(view)
+    def wrapper(request, workspace_id, *args, **kwargs):
+        workspace = _workspace_for_staff(request, workspace_id)
+        reason = reason_for(session=request.session, workspace_id=workspace.pk)
+        if not reason:
+            access_url = reverse("admin:accounts_workspace_contacts_access", args=[workspace.pk])
+            return redirect(f"{access_url}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, workspace, reason, *args, **kwargs)
+
+    return wrapper
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,11 +79,8 @@ def contacts_access(request, workspace_id, *, admin_site):
 
 
 @require_GET
-def contacts_list(request, workspace_id, *, admin_site):
-    workspace = _workspace_for_staff(request, workspace_id)
-    reason, refused = _reason_or_redirect(request, workspace)
-    if refused:
-        return refused
+@_with_reason
+def contacts_list(request, workspace, reason, *, admin_site):
     q = request.GET.get("q", "").strip()[:100]
     contacts = contact_selectors.contact_list(workspace=workspace)
     if q:
@@ -93,11 +100,8 @@ def contacts_list(request, workspace_id, *, admin_site):
 
 
 @require_GET
-def contact_detail(request, workspace_id, contact_id, *, admin_site):
-    workspace = _workspace_for_staff(request, workspace_id)
-    reason, refused = _reason_or_redirect(request, workspace)
-    if refused:
-        return refused
+@_with_reason
+def contact_detail(request, workspace, reason, contact_id, *, admin_site):
     contact = contact_selectors.contact_get_for_workspace(workspace=workspace, contact_id=contact_id)
     detail = contact_selectors.contact_detail(workspace=workspace, contact=contact)
     services.access_log_record(staff_user=request.user, workspace=workspace,
@@ -109,12 +113,9 @@ def contact_detail(request, workspace_id, contact_id, *, admin_site):
 
 
 @require_GET
-def contacts_export(request, workspace_id, *, admin_site):
+@_with_reason
+def contacts_export(request, workspace, reason, *, admin_site):
     """All live contacts of the workspace as CSV; logged like any other look."""
-    workspace = _workspace_for_staff(request, workspace_id)
-    reason, refused = _reason_or_redirect(request, workspace)
-    if refused:
-        return refused
     iterator, content_type, _ = export_services.FORMATS["csv"]
     services.access_log_record(staff_user=request.user, workspace=workspace,
                                what="export of all contacts (CSV download by staff)", reason=reason)

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from essence import selectors, services
+from essence.emails import email_context
 from essence.models import Announcement, EmailDelivery, RetentionRun, SupportRequest
 
 
@@ -54,10 +55,8 @@ class RetentionRunAdmin(admin.ModelAdmin):
 
 
 def _announcement_preview_context(announcement, user) -> dict:
-    from django.conf import settings
-
-    return {"announcement": announcement, "user": user, "site_url": settings.SITE_URL,
-            "support_email": settings.SUPPORT_EMAIL, "center_url": f"{settings.SITE_URL}/privacy/center/"}
+    """The context the announcement email is rendered with when it is sent."""
+    return email_context(services.announcement_email_context(announcement=announcement, user=user))
 
 
 PREVIEW_RECIPIENT = {"full_name": "(the recipient's name)", "email": ""}

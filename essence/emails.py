@@ -61,6 +61,11 @@ def email_suppressed(*, category: str, user=None, to: list[str] | None = None) -
     return False
 
 
+def email_context(context: dict | None = None) -> dict:
+    """What every email template gets, plus ``context`` (also used by previews)."""
+    return {"site_url": settings.SITE_URL, "support_email": settings.SUPPORT_EMAIL, **(context or {})}
+
+
 def send_templated_email(
     *,
     template: str,
@@ -70,7 +75,7 @@ def send_templated_email(
     user=None,
     reply_to: list[str] | None = None,
 ) -> EmailDelivery:
-    context = {"site_url": settings.SITE_URL, "support_email": settings.SUPPORT_EMAIL, **(context or {})}
+    context = email_context(context)
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,

@@ -147,12 +147,16 @@ def announcement_send_batch(*, announcement_id: int, user_ids: list[int]) -> int
                 continue
             send_templated_email(
                 template="announcement", to=[user.email], user=user, category=EmailCategory.MARKETING,
-                context={"user": user, "announcement": announcement,
-                         "center_url": f"{settings.SITE_URL}/privacy/center/"},
+                context=announcement_email_context(announcement=announcement, user=user),
             )
             sent += 1
     _announcement_finish(announcement.pk)
     return sent
+
+
+def announcement_email_context(*, announcement: Announcement, user) -> dict:
+    """The announcement email's own context (the admin preview renders it the same way)."""
+    return {"user": user, "announcement": announcement, "center_url": f"{settings.SITE_URL}/privacy/center/"}
 
 
 def _announcement_finish(announcement_id: int) -> None:

@@ -286,9 +286,9 @@ def _bounded_count(qs: QuerySet) -> tuple[int, bool]:
 # ~1.5 ms). T is counted afresh, only up to where the answer is settled. W only moves the
 # threshold, so PostgreSQL's own row estimate is good enough (close for the large
 # workspaces where the choice matters, kept current by autovacuum and by the ANALYZE that
-# ends every import), cached for a minute. A stale figure is dangerous one way: a W far too small makes a page
-# walk a whole large workspace for a rare tag (71 ms at 100k when an earlier version cached
-# an exact count for ten minutes while the workspace grew).
+# ends every import), cached for a minute. A stale figure is dangerous one way: a W far
+# too small makes a page walk a whole large workspace for a rare tag (71 ms at 100k when an
+# earlier version cached an exact count for ten minutes while the workspace grew).
 # Whole-set readers (export, bulk actions) keep contact_list's plain EXISTS, which
 # PostgreSQL runs as one join over everything.
 WALK_FACTOR = 30

@@ -133,10 +133,10 @@ class DataRequestAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Completing a request stamps its time; reopening clears it.
-        if obj.status in (DataRequest.Status.COMPLETED, DataRequest.Status.CANCELLED, DataRequest.Status.FAILED):
-            obj.completed_at = obj.completed_at or timezone.now()
-        else:
+        if obj.status in DataRequest.OPEN_STATUSES:
             obj.completed_at = None
+        else:
+            obj.completed_at = obj.completed_at or timezone.now()
         super().save_model(request, obj, form, change)
 
 

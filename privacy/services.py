@@ -82,15 +82,14 @@ def data_requests_notify_due_soon(*, now=None) -> int:
             return 0
         # The rows are locked by us (another run skips them): claim exactly these.
         DataRequest.objects.filter(id__in=candidates).update(due_soon_notified_at=now)
-        ids = candidates
-        requests = list(DataRequest.objects.filter(id__in=ids).order_by("due_at", "id"))
+        requests = list(DataRequest.objects.filter(id__in=candidates).order_by("due_at", "id"))
         send_templated_email(
             template="data_requests_due_soon", to=[settings.SUPPORT_EMAIL], category=EmailCategory.TRANSACTIONAL,
             context={"requests": requests, "now": now,
                      "admin_url": f"{settings.SITE_URL}/admin/privacy/datarequest/?deadline=week"},
         )
-    logger.info("privacy: told support about %s data request(s) due soon", len(ids))
-    return len(ids)
+    logger.info("privacy: told support about %s data request(s) due soon", len(candidates))
+    return len(candidates)
 
 
 # --- Consent ---------------------------------------------------------------------------

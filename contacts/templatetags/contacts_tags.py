@@ -28,7 +28,6 @@ def field_labels(names) -> str:
     return ", ".join(FIELD_LABELS.get(n, n.replace("_", " ")) for n in names or [])
 
 
-
 @register.simple_tag
 def contact_rows(contacts) -> str:
     """The list's table rows, built in Python: the same markup the template loop wrote

@@ -286,23 +286,19 @@ def _bounded_count(qs: QuerySet) -> tuple[int, bool]:
 # ~1.5 ms). T is counted afresh, only up to where the answer is settled. W only moves the
 # threshold, so PostgreSQL's own row estimate is good enough (close for the large
 # workspaces where the choice matters, kept current by autovacuum and by the ANALYZE that
-# ends every import), cached for a minute. A stale figure is dangerous one way: a W far
-# too small makes a page walk a whole large workspace for a rare tag (71 ms at 100k when an
-# earlier version cached an exact count for ten minutes while the workspace grew).
+# ends every bulk load). It is asked on every filtered page (one EXPLAIN, ~0.3 ms), never
+# cached: a stale figure is dangerous one way, as a W far too small makes a page walk a
+# whole large workspace for a rare tag. Earlier versions cached it (ten minutes, then one)
+# and a workspace that grew in between paid 40-70 ms a page at 100k.
 # Whole-set readers (export, bulk actions) keep contact_list's plain EXISTS, which
 # PostgreSQL runs as one join over everything.
 WALK_FACTOR = 30
-LIVE_ESTIMATE_TTL = 60
 
 
 def _live_contact_estimate(workspace: Workspace) -> int:
-    key = f"contacts:live-estimate:{workspace.id}:{_list_choices_version(workspace.id)}"
-    estimate = cache.get(key)
-    if estimate is None:
-        plan = json.loads(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).explain(format="json"))
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
-        cache.set(key, estimate, LIVE_ESTIMATE_TTL)
-    return estimate
+    """PostgreSQL's estimate of the workspace's live contacts, from its current statistics."""
+    plan = json.loads(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _page_tag_filter(qs: QuerySet, *, workspace: Workspace, tag_id: int) -> QuerySet:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -257,6 +257,17 @@ def contacts_bulk_trash(*, workspace: Workspace, contact_ids: Iterable[int], use
         account_services.usage_event_record(workspace=workspace, user=user, action="contact.trash",
                                             quantity=len(contacts))
     return len(contacts)
+
+
+def contacts_after_bulk_load() -> None:
+    """After rows were written in bulk (an import, demo seeding), bring PostgreSQL up to date
+    at once rather than at the next autovacuum: the planner's statistics (the list picks its
+    tag-filter plan from them) and the search entries left in GIN's pending list."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE contacts_contact, contacts_contactemail, contacts_contactphone,"
+                       " contacts_contactaddress, contacts_contacttag")
+        for index in ("contacts_search_gin", "contacts_fuzzy_gin", "contacts_custom_gin"):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
 
 
 def contacts_purge_trashed(*, now: datetime | None = None, batch_size: int = 500) -> int:

@@ -56,6 +56,7 @@ from contacts.models import (
     ImportJob,
     Tag,
 )
+from contacts.services import contacts_after_bulk_load
 from credits import selectors as credit_selectors
 from credits import services as credit_services
 from credits.exceptions import InsufficientCredits
@@ -443,14 +444,7 @@ def after_batch(job: ImportJob) -> None:
 
 def _finish(job: ImportJob) -> ImportJob:
     if job.created_count >= 1000:
-        # A bulk load leaves the planner's statistics behind until autovacuum catches up.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE contacts_contact, contacts_contactemail, contacts_contactphone,"
-                           " contacts_contactaddress, contacts_contacttag")
-            # Merge the search entries the batches left in GIN's pending list, so searches are
-            # fast at once rather than after the next autovacuum.
-            for index in ("contacts_search_gin", "contacts_fuzzy_gin", "contacts_custom_gin"):
-                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        contacts_after_bulk_load()
     now = timezone.now()
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=ImportJob.Status.DONE, finished_at=now, message=""

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from accounts.selectors import workspace_for_user
 from contacts.demo import seed_contacts
+from contacts.services import contacts_after_bulk_load
 
 
 class Command(BaseCommand):
@@ -27,5 +28,6 @@ class Command(BaseCommand):
             raise CommandError(f"No user with a workspace for {workspace!r}")
         start = time.perf_counter()
         n = seed_contacts(workspace=ws, count=contacts, seed=seed)
+        contacts_after_bulk_load()
         self.stdout.write(self.style.SUCCESS(
             f"Added {n} contacts to {ws.name} in {time.perf_counter() - start:.1f}s (no credits spent)."))

@@ -25,7 +25,8 @@ def _contacts_list_url() -> str:
 
 
 class Tag(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the (workspace, id) unique constraint, which contact tags point at.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     name = models.CharField(max_length=60)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -33,6 +34,7 @@ class Tag(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint("workspace", Lower("name"), name="contacts_tag_ws_name_ci_unique"),
+            models.UniqueConstraint(fields=["workspace", "id"], name="contacts_tag_ws_id_unique"),
             models.CheckConstraint(condition=~Q(name=""), name="contacts_tag_name_not_empty"),
         ]
 
@@ -71,7 +73,8 @@ class CustomField(models.Model):
 
 
 class Contact(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the (workspace, id) unique constraint, which every child row points at.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     display_name = models.CharField(max_length=200)
@@ -111,6 +114,8 @@ class Contact(models.Model):
                                    name="contacts_contact_deleted_after_created"),
             models.UniqueConstraint(fields=["workspace", "creation_key"], condition=Q(creation_key__isnull=False),
                                     name="contacts_contact_ws_creation_key_unique"),
+            # What the children's (workspace, contact) foreign keys point at.
+            models.UniqueConstraint(fields=["workspace", "id"], name="contacts_contact_ws_id_unique"),
         ]
         indexes = [
             # Keyset pagination for each sort, live contacts only.
@@ -140,11 +145,20 @@ class Contact(models.Model):
         return self.deleted_at is not None
 
 
+# Keys of a contact's rows. Rows that belong to a contact carry its workspace (every query filters on it), and the
+# database holds the two together: one foreign key (workspace_id, contact_id) ->
+# contacts_contact (workspace_id, id), added by migration 0005 in place of Django's two
+# single-column keys (hence db_constraint=False on both fields). A row can then never
+# point at another workspace's contact (nor a contact tag at another workspace's tag), and
+# a bulk import checks one key per row instead of two.
+
+
 class ContactTag(models.Model):
     # No index of its own: the composite indexes below start with workspace_id.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)  # see "Keys of a contact's rows"
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_constraint=False)
 
     class Meta:
         constraints = [
@@ -158,7 +172,8 @@ class ContactTag(models.Model):
 
 class _ContactChild(models.Model):
     # No index of its own: each child's composite indexes start with workspace_id.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)  # see "Keys of a contact's rows"
     label = models.CharField(max_length=30, blank=True)
     is_primary = models.BooleanField(default=False)
 
@@ -167,7 +182,7 @@ class _ContactChild(models.Model):
 
 
 class ContactEmail(_ContactChild):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails", db_constraint=False)
     value = models.EmailField(max_length=254)
     value_normalised = models.CharField(max_length=254)
 
@@ -187,7 +202,7 @@ class ContactEmail(_ContactChild):
 
 
 class ContactPhone(_ContactChild):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones", db_constraint=False)
     number = PhoneNumberField()
 
     class Meta:
@@ -206,7 +221,7 @@ class ContactPhone(_ContactChild):
 
 
 class ContactAddress(_ContactChild):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="addresses")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="addresses", db_constraint=False)
     street = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True)
@@ -227,8 +242,9 @@ class ContactAddress(_ContactChild):
 
 class Note(models.Model):
     # No index of its own: the composite indexes below start with workspace_id.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)  # see "Keys of a contact's rows"
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes", db_constraint=False)
     body = models.TextField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -261,8 +277,9 @@ class Activity(models.Model):
         RESTORED = "restored", "Restored"
 
     # No index of its own: the composite indexes below start with workspace_id.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="activities")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)  # see "Keys of a contact's rows"
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="activities", db_constraint=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     data = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -284,8 +301,9 @@ class Reminder(models.Model):
         UNPAID = "unpaid", "Not sent: not enough credits"
 
     # No index of its own: the composite indexes below start with workspace_id.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="reminders")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)  # see "Keys of a contact's rows"
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="reminders", db_constraint=False)
     due_at = models.DateTimeField()
     message = models.CharField(max_length=500)
     done = models.BooleanField(default=False)

@@ -284,21 +284,31 @@ def _bounded_count(qs: QuerySet) -> tuple[int, bool]:
 # first is cheaper while T^2 < ~30 x W (measured: ~7 µs a tagged contact read, ~3.3 µs a
 # row walked; at 100k contacts a 500-contact tag is read in ~3 ms, a 15k one walked in
 # ~1.5 ms). T is counted afresh, only up to where the answer is settled. W only moves the
-# threshold, so PostgreSQL's own row estimate is good enough (close for the large
-# workspaces where the choice matters, kept current by autovacuum and by the ANALYZE that
-# ends every bulk load). It is asked on every filtered page (one EXPLAIN, ~0.3 ms), never
-# cached: a stale figure is dangerous one way, as a W far too small makes a page walk a
-# whole large workspace for a rare tag. Earlier versions cached it (ten minutes, then one)
-# and a workspace that grew in between paid 40-70 ms a page at 100k.
+# threshold: see _live_contact_estimate.
 # Whole-set readers (export, bulk actions) keep contact_list's plain EXISTS, which
 # PostgreSQL runs as one join over everything.
 WALK_FACTOR = 30
 
+# --- how big a workspace is, roughly -------------------------------------------------------
+# The tag filter and search pick their plans from it. PostgreSQL's own row estimate is good
+# enough (close for large workspaces, where the choice matters) and costs one EXPLAIN, about
+# 1 ms, so it is cached for a minute under the list-choices version. A stale figure is
+# dangerous one way, too small (a rare tag walks, a search scans, a whole large workspace),
+# and a workspace grows fast only by a bulk load, whose end refreshes the statistics and
+# moves the version (contacts.services.contacts_after_bulk_load). Before that existed, a
+# workspace grown from 10k to 100k within the minute walked 11k rows for a 500-contact tag
+# (43 ms a page).
+LIVE_ESTIMATE_TTL = 60
+
 
 def _live_contact_estimate(workspace: Workspace) -> int:
-    """PostgreSQL's estimate of the workspace's live contacts, from its current statistics."""
-    plan = json.loads(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
+    key = f"contacts:live-estimate:{workspace.id}:{_list_choices_version(workspace.id)}"
+    estimate = cache.get(key)
+    if estimate is None:
+        plan = json.loads(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).explain(format="json"))
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        cache.set(key, estimate, LIVE_ESTIMATE_TTL)
+    return estimate
 
 
 def _page_tag_filter(qs: QuerySet, *, workspace: Workspace, tag_id: int) -> QuerySet:
@@ -350,6 +360,24 @@ def contact_page(*, workspace: Workspace, filters: ContactFilters, tags: list[Ta
                        tags=_attach_tags(rows, workspace, tags))
 
 
+# A search document's GIN index answers for the whole table: 'smi' as a prefix matches 14k
+# contacts of a million and its typo variants 77k, 6-25 ms to collect whatever the
+# workspace's size. Checking each of a small workspace's own contacts costs ~1.3 µs one, so
+# up to a few thousand contacts a search reads the workspace's rows instead (at 1k
+# contacts: 1 ms instead of 6 for the prefix, 2 instead of 18-24 for the typos).
+SCAN_WORKSPACE_UP_TO = 3_000
+
+
+def _matching(base: QuerySet, column: str, tsquery: str, *, scan: bool) -> QuerySet:
+    if not scan:
+        return base.filter(**{column: SearchQuery(tsquery, search_type="raw", config="simple")})
+    # "|| ''::tsvector" keeps the same match but hides the column from its GIN index, so
+    # PostgreSQL reads the workspace's rows through the workspace index and checks each.
+    table = Contact._meta.db_table
+    return base.filter(RawSQL(f'("{table}"."{column}" || \'\'::tsvector) @@ to_tsquery(\'simple\', %s)',  # noqa: S611
+                              [tsquery], output_field=BooleanField()))
+
+
 def _search_page(*, workspace: Workspace, base: QuerySet, q: str) -> ContactPage:
     if search.looks_like_email(q):
         emails = ContactEmail.objects.filter(workspace=workspace, value_normalised=q.lower())
@@ -361,8 +389,9 @@ def _search_page(*, workspace: Workspace, base: QuerySet, q: str) -> ContactPage
     if tsquery is None:
         return ContactPage(contacts=[], searching=True)
     query = SearchQuery(tsquery, search_type="raw", config="simple")
+    scan = _live_contact_estimate(workspace) <= SCAN_WORKSPACE_UP_TO
     # Ranked and limited in SQL; the tag ids are looked up for the 50 rows kept only.
-    rows = list(_with_tag_ids(base.filter(search_document=query)
+    rows = list(_with_tag_ids(_matching(base, "search_document", tsquery, scan=scan)
                               .annotate(rank=SearchRank(F("search_document"), query))
                               .order_by("-rank", "sort_name", "id").only(*LIST_COLUMNS), workspace)[:SEARCH_LIMIT])
     fuzzy = False
@@ -370,7 +399,7 @@ def _search_page(*, workspace: Workspace, base: QuerySet, q: str) -> ContactPage
         fquery = SearchQuery(fq, search_type="raw", config="simple")
         found = [r.id for r in rows]
         # Candidates: only what the similarity reads; the rows shown are loaded afterwards.
-        candidates = list(base.filter(fuzzy_document=fquery).exclude(id__in=found)
+        candidates = list(_matching(base, "fuzzy_document", fq, scan=scan).exclude(id__in=found)
                           .annotate(rank=SearchRank(F("fuzzy_document"), fquery))
                           .order_by("-rank", "id")
                           .values_list("id", "display_name", "given_name", "family_name", "company", "sort_name")

@@ -29,6 +29,7 @@ from contacts.models import (
     Reminder,
     Tag,
 )
+from contacts.selectors import invalidate_list_choices
 from credits import selectors as credit_selectors
 from credits import services as credit_services
 from credits.exceptions import InsufficientCredits
@@ -259,15 +260,17 @@ def contacts_bulk_trash(*, workspace: Workspace, contact_ids: Iterable[int], use
     return len(contacts)
 
 
-def contacts_after_bulk_load() -> None:
+def contacts_after_bulk_load(*, workspace_id: int) -> None:
     """After rows were written in bulk (an import, demo seeding), bring PostgreSQL up to date
-    at once rather than at the next autovacuum: the planner's statistics (the list picks its
-    tag-filter plan from them) and the search entries left in GIN's pending list."""
+    at once rather than at the next autovacuum: the planner's statistics, the search entries
+    left in GIN's pending list, and the workspace's cached size estimate (the list and search
+    pick their plans from it: contacts.selectors._live_contact_estimate)."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE contacts_contact, contacts_contactemail, contacts_contactphone,"
                        " contacts_contactaddress, contacts_contacttag")
         for index in ("contacts_search_gin", "contacts_fuzzy_gin", "contacts_custom_gin"):
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+    invalidate_list_choices(workspace_id)
 
 
 def contacts_purge_trashed(*, now: datetime | None = None, batch_size: int = 500) -> int:

@@ -444,7 +444,7 @@ def after_batch(job: ImportJob) -> None:
 
 def _finish(job: ImportJob) -> ImportJob:
     if job.created_count >= 1000:
-        contacts_after_bulk_load()
+        contacts_after_bulk_load(workspace_id=job.workspace_id)
     now = timezone.now()
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=ImportJob.Status.DONE, finished_at=now, message=""

@@ -1,9 +1,18 @@
 """Search: prefix, typos (deletion variants, no pg_trgm), phone digits, exact email, ranking."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contacts import search, selectors, services
 from tests.contacts.conftest import give_credits, make_contact
+
+
+@pytest.fixture(autouse=True, params=["gin-index", "scan-workspace"])
+def search_plan(request, monkeypatch):
+    """Every search test runs under both plans (selectors.SCAN_WORKSPACE_UP_TO)."""
+    monkeypatch.setattr(selectors, "SCAN_WORKSPACE_UP_TO", -1 if request.param == "gin-index" else 10**9)
+    return request.param
 
 
 def found(ws, q):
@@ -74,3 +83,24 @@ def test_deletion_variants_meet_within_one_edit():
 def test_trashed_contacts_are_not_found(alice, alice_ws, people):
     services.contact_trash(contact=people["bob"], user=alice)
     assert found(alice_ws, "bob") == []
+
+
+def test_another_workspaces_contacts_are_never_found(charlie, charlie_ws, alice_ws, people):
+    give_credits(charlie_ws, 1)
+    make_contact(charlie, given_name="John", family_name="Smithson", phones=["+44 20 7946 0959"])
+    for q in ["smi", "Jonh Smiht", "7946", "smithson"]:
+        assert "John Smithson" not in found(alice_ws, q), q
+
+
+def test_the_plan_follows_the_workspaces_size(alice_ws, people, monkeypatch):
+    monkeypatch.setattr(selectors, "SCAN_WORKSPACE_UP_TO", 3_000)
+
+    def sql_for(estimate):
+        monkeypatch.setattr(selectors, "_live_contact_estimate", lambda workspace: estimate)
+        with CaptureQueriesContext(connection) as queries:
+            assert found(alice_ws, "Jonh Smiht") == ["John Smith"]  # both passes run
+        return " ".join(q["sql"] for q in queries.captured_queries)
+
+    small, large = sql_for(40), sql_for(50_000)
+    assert small.count("|| ''::tsvector") == 2  # prefix and typo passes read the workspace's rows
+    assert "|| ''::tsvector" not in large and large.count("@@") >= 2  # both through the GIN indexes

@@ -28,6 +28,6 @@ class Command(BaseCommand):
             raise CommandError(f"No user with a workspace for {workspace!r}")
         start = time.perf_counter()
         n = seed_contacts(workspace=ws, count=contacts, seed=seed)
-        contacts_after_bulk_load()
+        contacts_after_bulk_load(workspace_id=ws.id)
         self.stdout.write(self.style.SUCCESS(
             f"Added {n} contacts to {ws.name} in {time.perf_counter() - start:.1f}s (no credits spent)."))

@@ -145,12 +145,12 @@ class Contact(models.Model):
         return self.deleted_at is not None
 
 
-# Keys of a contact's rows. Rows that belong to a contact carry its workspace (every query filters on it), and the
-# database holds the two together: one foreign key (workspace_id, contact_id) ->
-# contacts_contact (workspace_id, id), added by migration 0005 in place of Django's two
-# single-column keys (hence db_constraint=False on both fields). A row can then never
-# point at another workspace's contact (nor a contact tag at another workspace's tag), and
-# a bulk import checks one key per row instead of two.
+# Keys of a contact's rows. Rows that belong to a contact carry its workspace (every query
+# filters on it), and the database holds the two together: one foreign key (workspace_id,
+# contact_id) -> contacts_contact (workspace_id, id), added by migration 0005 in place of
+# Django's two single-column keys (hence db_constraint=False on both fields). A row can
+# then never point at another workspace's contact (nor a contact tag at another
+# workspace's tag), and a bulk import checks one key per row instead of two.
 
 
 class ContactTag(models.Model):

@@ -292,10 +292,10 @@ WALK_FACTOR = 30
 # --- how big a workspace is, roughly -------------------------------------------------------
 # The tag filter and search pick their plans from it. PostgreSQL's own row estimate is good
 # enough (close for large workspaces, where the choice matters) and costs one EXPLAIN, about
-# 1 ms, so it is cached for a minute under the list-choices version. A stale figure is
-# dangerous one way, too small (a rare tag walks, a search scans, a whole large workspace),
-# and a workspace grows fast only by a bulk load, whose end refreshes the statistics and
-# moves the version (contacts.services.contacts_after_bulk_load). Before that existed, a
+# 1 ms, so it is cached for a minute under the list-choices version. Only a figure too
+# small is dangerous: a rare tag's page would walk, or a search scan, a whole large
+# workspace. A workspace grows fast only by a bulk load, whose end refreshes the statistics
+# and moves the version (contacts.services.contacts_after_bulk_load). Before that existed, a
 # workspace grown from 10k to 100k within the minute walked 11k rows for a 500-contact tag
 # (43 ms a page).
 LIVE_ESTIMATE_TTL = 60
@@ -362,7 +362,7 @@ def contact_page(*, workspace: Workspace, filters: ContactFilters, tags: list[Ta
 
 # A search document's GIN index answers for the whole table: 'smi' as a prefix matches 14k
 # contacts of a million and its typo variants 77k, 6-25 ms to collect whatever the
-# workspace's size. Checking each of a small workspace's own contacts costs ~1.3 µs one, so
+# workspace's size. Checking a small workspace's own contacts costs ~1.3 µs a contact, so
 # up to a few thousand contacts a search reads the workspace's rows instead (at 1k
 # contacts: 1 ms instead of 6 for the prefix, 2 instead of 18-24 for the typos).
 SCAN_WORKSPACE_UP_TO = 3_000

@@ -4,12 +4,16 @@ contacts_contact (workspace_id, id), in place of Django's two single-column keys
 database then refuses a row whose workspace is not its contact's, and a contact tag
 whose tag is another workspace's; and a bulk import checks one key per row, not two.
 
-The keys are deferred to commit like Django's own. Adding them checks every existing
-row (a row that breaks the rule stops the migration, which is the point).
-
 The single-column workspace_id indexes of contacts and tags go: the new (workspace_id, id)
 unique constraints serve the same lookups. As in 0004, index and state change separately
-so Django does not drop and re-create those tables' workspace foreign keys."""
+so Django does not drop and re-create those tables' workspace foreign keys.
+
+Written to run on a live database: not atomic, so the unique indexes are built
+CONCURRENTLY (reads and writes go on) and attached as constraints in a moment, and the
+new keys are added NOT VALID (no scan under lock) and validated afterwards, which checks
+every existing row while only blocking schema changes. A row that breaks the rule stops
+the migration at its VALIDATE, which is the point. The keys are deferred to commit like
+Django's own."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -17,20 +21,43 @@ from django.db import migrations, models
 CHILDREN = ["activity", "contactaddress", "contactemail", "contactphone", "contacttag", "note", "reminder"]
 RELATED_NAME = {"activity": "activities", "contactaddress": "addresses", "contactemail": "emails",
                 "contactphone": "phones", "contacttag": "+", "note": "notes", "reminder": "reminders"}
-WORKSPACE_INDEXES = {"contact": ("contacts_contact", "contacts_contact_workspace_id_c425fb7f"),
-                     "tag": ("contacts_tag", "contacts_tag_workspace_id_66d75845")}
+PARENTS = {"contact": "contacts_contact", "tag": "contacts_tag"}
+OLD_WORKSPACE_INDEXES = {"contact": "contacts_contact_workspace_id_c425fb7f", "tag": "contacts_tag_workspace_id_66d75845"}
+# (child table, its column, parent table)
+KEYS = [(f"contacts_{model}", "contact_id", "contacts_contact") for model in CHILDREN] + [
+    ("contacts_contacttag", "tag_id", "contacts_tag")]
 
 
-def _composite_key(table: str, column: str, parent: str) -> migrations.RunSQL:
-    name = f"{table}_ws_{column.removesuffix('_id')}_fk"
-    return migrations.RunSQL(
-        f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" FOREIGN KEY ("workspace_id", "{column}") '
-        f'REFERENCES "{parent}" ("workspace_id", "id") DEFERRABLE INITIALLY DEFERRED',
-        reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"',
-    )
+def _key_name(table: str, column: str) -> str:
+    return f"{table}_ws_{column.removesuffix('_id')}_fk"
+
+
+def _unique_workspace_id(model: str) -> list:
+    table, name = PARENTS[model], f"{PARENTS[model]}_ws_id_unique"
+    return [
+        migrations.RunSQL(f'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON "{table}" ("workspace_id", "id")',
+                          reverse_sql=f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddConstraint(
+                model_name=model, constraint=models.UniqueConstraint(fields=("workspace", "id"), name=name))],
+            database_operations=[migrations.RunSQL(
+                f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"',
+                reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')],
+        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(model_name=model, name="workspace", field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                to="accounts.workspace"))],
+            database_operations=[migrations.RunSQL(
+                f'DROP INDEX CONCURRENTLY IF EXISTS "{OLD_WORKSPACE_INDEXES[model]}"',
+                reverse_sql=f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{OLD_WORKSPACE_INDEXES[model]}" '
+                            f'ON "{table}" ("workspace_id")')],
+        ),
+    ]
 
 
 class Migration(migrations.Migration):
+    atomic = False
 
     dependencies = [
         ("accounts", "0002_usageevent"),
@@ -38,29 +65,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddConstraint(
-            model_name="contact",
-            constraint=models.UniqueConstraint(fields=("workspace", "id"), name="contacts_contact_ws_id_unique"),
-        ),
-        migrations.AddConstraint(
-            model_name="tag",
-            constraint=models.UniqueConstraint(fields=("workspace", "id"), name="contacts_tag_ws_id_unique"),
-        ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(model_name=model, name="workspace", field=models.ForeignKey(
-                    db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+",
-                    to="accounts.workspace"))
-                for model in WORKSPACE_INDEXES
-            ],
-            database_operations=[
-                migrations.RunSQL(f'DROP INDEX IF EXISTS "{index}"',
-                                  reverse_sql=f'CREATE INDEX IF NOT EXISTS "{index}" ON "{table}" ("workspace_id")')
-                for table, index in WORKSPACE_INDEXES.values()
-            ],
-        ),
-        *[_composite_key(f"contacts_{model}", "contact_id", "contacts_contact") for model in CHILDREN],
-        _composite_key("contacts_contacttag", "tag_id", "contacts_tag"),
+        *_unique_workspace_id("contact"),
+        *_unique_workspace_id("tag"),
+        *[migrations.RunSQL(
+            f'ALTER TABLE "{table}" ADD CONSTRAINT "{_key_name(table, column)}" FOREIGN KEY ("workspace_id", '
+            f'"{column}") REFERENCES "{parent}" ("workspace_id", "id") DEFERRABLE INITIALLY DEFERRED NOT VALID',
+            reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{_key_name(table, column)}"',
+        ) for table, column, parent in KEYS],
         # Django drops its single-column keys (the composite ones above replace them).
         *[migrations.AlterField(model_name=model, name="workspace", field=models.ForeignKey(
             db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+",
@@ -70,4 +81,6 @@ class Migration(migrations.Migration):
             to="contacts.contact")) for model in CHILDREN],
         migrations.AlterField(model_name="contacttag", name="tag", field=models.ForeignKey(
             db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts.tag")),
+        *[migrations.RunSQL(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{_key_name(table, column)}"',
+                            reverse_sql=migrations.RunSQL.noop) for table, column, _ in KEYS],
     ]

@@ -12,8 +12,9 @@ Written to run on a live database: not atomic, so the unique indexes are built
 CONCURRENTLY (reads and writes go on) and attached as constraints in a moment, and the
 new keys are added NOT VALID (no scan under lock) and validated afterwards, which checks
 every existing row while only blocking schema changes. A row that breaks the rule stops
-the migration at its VALIDATE, which is the point. The keys are deferred to commit like
-Django's own."""
+the migration at its VALIDATE, which is the point. Every step can run again after a run
+that stopped halfway (an index build that was interrupted leaves an INVALID index: drop it
+first). The keys are deferred to commit like Django's own."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -32,6 +33,13 @@ def _key_name(table: str, column: str) -> str:
     return f"{table}_ws_{column.removesuffix('_id')}_fk"
 
 
+def _add_constraint(table: str, name: str, definition: str) -> str:
+    """ADD CONSTRAINT, skipped when a run of this migration that stopped halfway added it."""
+    return (f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '{table}'::regclass "
+            f"AND conname = '{name}') THEN ALTER TABLE \"{table}\" ADD CONSTRAINT \"{name}\" {definition}; "
+            f"END IF; END $$")
+
+
 def _unique_workspace_id(model: str) -> list:
     table, name = PARENTS[model], f"{PARENTS[model]}_ws_id_unique"
     return [
@@ -41,7 +49,7 @@ def _unique_workspace_id(model: str) -> list:
             state_operations=[migrations.AddConstraint(
                 model_name=model, constraint=models.UniqueConstraint(fields=("workspace", "id"), name=name))],
             database_operations=[migrations.RunSQL(
-                f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"',
+                _add_constraint(table, name, f'UNIQUE USING INDEX "{name}"'),
                 reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')],
         ),
         migrations.SeparateDatabaseAndState(
@@ -68,8 +76,9 @@ class Migration(migrations.Migration):
         *_unique_workspace_id("contact"),
         *_unique_workspace_id("tag"),
         *[migrations.RunSQL(
-            f'ALTER TABLE "{table}" ADD CONSTRAINT "{_key_name(table, column)}" FOREIGN KEY ("workspace_id", '
-            f'"{column}") REFERENCES "{parent}" ("workspace_id", "id") DEFERRABLE INITIALLY DEFERRED NOT VALID',
+            _add_constraint(table, _key_name(table, column),
+                            f'FOREIGN KEY ("workspace_id", "{column}") REFERENCES "{parent}" ("workspace_id", "id") '
+                            'DEFERRABLE INITIALLY DEFERRED NOT VALID'),
             reverse_sql=f'ALTER TABLE "{table}" DROP CONSTRAINT "{_key_name(table, column)}"',
         ) for table, column, parent in KEYS],
         # Django drops its single-column keys (the composite ones above replace them).
